@@ -1,0 +1,127 @@
+"""The counseling line's Flask application."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+
+from callcenter.config import Config, load_config
+from callcenter.crypto import keyring
+from callcenter.extensions import babel, csrf, db, login_manager, migrate
+from callcenter.logs import configure_logging
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
+    """Build the app; never touches the database."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    settings = config if isinstance(config, Config) else load_config(config)
+    app.config.from_object(settings)
+    app.config["ENV_NAME"] = settings.ENV_NAME
+    app.config["SANDBOX"] = settings.sandbox
+    app.config.update(overrides)
+    if "TWILIO_ACCOUNT_SID" in overrides:
+        app.config["SANDBOX"] = not overrides["TWILIO_ACCOUNT_SID"]
+
+    configure_logging(
+        app.config["LOG_FORMAT"], app.config["LOG_LEVEL"], propagate=app.config["TESTING"]
+    )
+    keyring.configure(
+        app.config["DATA_ENCRYPTION_KEYS"],
+        app.config.get("DATA_LOOKUP_KEY"),
+        app.config["SECRET_KEY"],
+    )
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_request_hooks(app)
+    return app
+
+
+def select_locale() -> str:
+    """Pick Korean unless the user asked for English."""
+    from flask_login import current_user
+
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if not chosen and getattr(current_user, "is_authenticated", False):
+        chosen = current_user.locale
+    return chosen if chosen in ("ko", "en") else "ko"
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from callcenter.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the back office, the public pages and the IVR webhooks."""
+    from callcenter.backoffice import bp as backoffice_bp
+    from ivr import bp as ivr_bp
+
+    app.register_blueprint(backoffice_bp)
+    app.register_blueprint(ivr_bp)
+    # Twilio signs its webhooks; a CSRF token makes no sense there.
+    csrf.exempt(ivr_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer errors with pages, and log what we caused."""
+    from callcenter.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the project's commands to `flask`."""
+    from callcenter.commands import demo_cli, users_cli
+    from schedules.cli import oncall_command, roster_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(oncall_command)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Tag each request for the logs and send the security headers."""
+
+    @app.before_request
+    def tag_request() -> None:
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "media-src 'self' https:; frame-ancestors 'none'",
+        )
+        return response

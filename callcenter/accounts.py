@@ -1,0 +1,65 @@
+"""Back-office accounts: creation and password hashing (argon2)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from callcenter.models import Counselor, Role, User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A user-facing reason an account cannot be created or changed."""
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Check a password against the stored hash."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords too short to survive a guessing attack."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_user(
+    session: Session,
+    email: str,
+    role: str,
+    password: str,
+    counselor: Counselor | None = None,
+) -> User:
+    """Create an account; a counselor account must be linked to a counselor. Does not commit."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise AccountError(f"{email!r} is not an email address")
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"unknown role {role!r}; use admin, coordinator or counselor")
+    if role == Role.COUNSELOR and counselor is None:
+        raise AccountError("a counselor account needs --counselor PHONE")
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise AccountError(f"an account for {email} already exists")
+    check_password_strength(password)
+    user = User(
+        email=email,
+        role=role,
+        password_hash=hash_password(password),
+        counselor=counselor,
+        active=True,
+    )
+    session.add(user)
+    return user

@@ -1,0 +1,34 @@
+"""The start page: the line today, field by field."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from callcenter.backoffice import bp
+from callcenter.extensions import db
+from callcenter.models import Field, utcnow
+from callcenter.timezone import line_timezone
+from schedules.calendar import day_status
+from schedules.oncall import next_session_start, on_call
+
+
+@bp.get("/")
+def index() -> str:
+    """Show who is on call now and when each field opens next."""
+    now = utcnow()
+    tz = line_timezone()
+    fields = db.session.scalars(Field.menu()).all()
+    rows = []
+    for field in fields:
+        counselors = on_call(db.session, field.id, now, tz)
+        upcoming = None if counselors else next_session_start(db.session, field.id, now, tz)
+        rows.append({"field": field, "counselors": counselors, "next": upcoming})
+    today = day_status(db.session, now.astimezone(tz).date())
+    return render_template(
+        "backoffice/index.html",
+        rows=rows,
+        today=today,
+        now=now.astimezone(tz),
+        sandbox=current_app.config["SANDBOX"],
+        tz=tz,
+    )

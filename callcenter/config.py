@@ -1,0 +1,146 @@
+"""Configuration classes, read from the environment once when the app is created."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+# Development-only secrets: good enough for a laptop, refused in production.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_TWILIO_AUTH_TOKEN = "sandbox-auth-token"
+
+
+def _bool(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def default_database_url() -> str:
+    """Return the embedded SQLite database under instance/."""
+    return f"sqlite:///{INSTANCE_DIR / 'callcenter.sqlite3'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Make plain postgres:// URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    TESTING = False
+    DEBUG = False
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY") or None
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL") or default_database_url()
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.TWILIO_ACCOUNT_SID = env.get("TWILIO_ACCOUNT_SID") or None
+        self.TWILIO_AUTH_TOKEN = env.get("TWILIO_AUTH_TOKEN") or None
+        self.TWILIO_PHONE_NUMBER = env.get("TWILIO_PHONE_NUMBER") or "+827000000000"
+        self.PUBLIC_BASE_URL = (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None
+        self.CALLCENTER_TIMEZONE = env.get("CALLCENTER_TIMEZONE") or "Asia/Seoul"
+        # Fernet keys for personal data at rest, newest first, comma separated.
+        self.DATA_ENCRYPTION_KEYS = env.get("DATA_ENCRYPTION_KEYS") or None
+        self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"
+        self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
+        self.RECORDING_ENABLED = _bool("RECORDING_ENABLED", False)
+        self.RETENTION_DAYS = _int("RETENTION_DAYS", 3 * 365)
+        self.ADMIN_DESK_NUMBER = env.get("ADMIN_DESK_NUMBER") or None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.BABEL_DEFAULT_LOCALE = "ko"
+        self.BABEL_DEFAULT_TIMEZONE = self.CALLCENTER_TIMEZONE
+
+    @property
+    def sandbox(self) -> bool:
+        """Whether outgoing SMS and calls are recorded instead of sent."""
+        return not self.TWILIO_ACCOUNT_SID
+
+    def validate(self) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    """A laptop or a demo: SQLite, sandbox Twilio, readable logs."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = self.SECRET_KEY or DEV_SECRET_KEY
+        self.TWILIO_AUTH_TOKEN = self.TWILIO_AUTH_TOKEN or DEV_TWILIO_AUTH_TOKEN
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT") or "text"
+
+
+class TestingConfig(DevelopmentConfig):
+    """The test suite: its own database, CSRF off unless a test turns it on."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("TEST_DATABASE_URL") or "sqlite:///:memory:"
+        )
+        self.WTF_CSRF_ENABLED = False
+        self.TWILIO_ACCOUNT_SID = None
+        self.LOG_LEVEL = "WARNING"
+
+
+class ProductionConfig(Config):
+    """A real deployment behind a proxy, with PostgreSQL."""
+
+    ENV_NAME = "production"
+
+    def validate(self) -> None:
+        """Refuse to start without a secret key of our own."""
+        if not self.SECRET_KEY or self.SECRET_KEY == DEV_SECRET_KEY:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Production needs its own secret: set the SECRET_KEY "
+                "environment variable (see README, Configuration)."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> Config:
+    """Build the configuration named by the argument or CALLCENTER_ENV."""
+    name = name or os.environ.get("CALLCENTER_ENV") or "development"
+    try:
+        config = CONFIGS[name]()
+    except KeyError:
+        raise RuntimeError(
+            f"Unknown CALLCENTER_ENV {name!r}; use one of {', '.join(CONFIGS)}."
+        ) from None
+    config.validate()
+    return config

@@ -1,0 +1,62 @@
+"""The data model. Import models from here."""
+
+from callcenter.models.audit import AuditEvent
+from callcenter.models.base import Base, EncryptedText, UTCDateTime, utcnow
+from callcenter.models.calls import (
+    BlockedNumber,
+    Call,
+    CallbackRequest,
+    CallbackStatus,
+    CallLeg,
+    CallOutcome,
+    LegResult,
+    OutboxMessage,
+    Voicemail,
+)
+from callcenter.models.consultations import (
+    Channel,
+    Consultation,
+    ConsultationOutcome,
+    TopicCategory,
+)
+from callcenter.models.directory import Counselor, Field, Role, User, counselor_fields
+from callcenter.models.roster import (
+    DayOverride,
+    DayOverrideKind,
+    OneOffShift,
+    Unavailability,
+    WeeklyShift,
+    WeeklyShiftSkip,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "BlockedNumber",
+    "Call",
+    "CallLeg",
+    "CallOutcome",
+    "CallbackRequest",
+    "CallbackStatus",
+    "Channel",
+    "Consultation",
+    "ConsultationOutcome",
+    "Counselor",
+    "DayOverride",
+    "DayOverrideKind",
+    "EncryptedText",
+    "Field",
+    "LegResult",
+    "OneOffShift",
+    "OutboxMessage",
+    "Role",
+    "TopicCategory",
+    "UTCDateTime",
+    "Unavailability",
+    "User",
+    "Voicemail",
+    "WeeklyShift",
+    "WeeklyShiftSkip",
+    "counselor_fields",
+    "utcnow",
+]

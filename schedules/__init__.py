@@ -1,0 +1,1 @@
+"""Time: rosters, closure days, on-call resolution and scheduled jobs."""

@@ -1,0 +1,267 @@
+"""Roster CSV import: validate every row first, then write all of it or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift
+from callcenter.phones import InvalidPhoneNumber, to_e164
+
+COLUMNS = ("name", "phone", "field", "day", "start", "end")
+WEEKDAYS = {
+    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{
+        name: i
+        for i, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+    **{name: i for i, name in enumerate("월화수목금토일")},
+    **{name + "요일": i for i, name in enumerate("월화수목금토일")},
+}
+TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read (not text, no header, wrong columns)."""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One valid row: a counselor and one weekly or one-off shift."""
+
+    line: int
+    name: str
+    phone: str  # E.164
+    field_code: str
+    weekday: int | None
+    on_date: date | None
+    start: time
+    end: time
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.phone, self.field_code, self.weekday, self.on_date, self.start, self.end)
+
+
+@dataclass
+class ParsedRoster:
+    """The rows that passed and, line by line, what is wrong with the others."""
+
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportSummary:
+    """What an import changed, or would change."""
+
+    counselors_created: list[str] = field(default_factory=list)
+    counselors_updated: list[str] = field(default_factory=list)
+    weekly_shifts_created: int = 0
+    one_off_shifts_created: int = 0
+    unchanged_rows: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.counselors_created
+            or self.counselors_updated
+            or self.weekly_shifts_created
+            or self.one_off_shifts_created
+        )
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) or CP949, the encoding Korean Excel writes."""
+    if b"\x00" in data:
+        raise RosterFileError("the file is not a text CSV file (it contains binary data)")
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterFileError("the file is neither UTF-8 nor CP949 text; save it as CSV (UTF-8)")
+
+
+def parse_roster(data: bytes, field_codes: Iterable[str]) -> ParsedRoster:
+    """Check every row of a roster CSV and name each problem by its line number."""
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RosterFileError("the file is empty; expected a header row") from None
+    except csv.Error as exc:
+        raise RosterFileError(f"the file is not a readable CSV file: {exc}") from None
+    columns = [h.strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in columns]
+    if missing:
+        raise RosterFileError(
+            f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
+        )
+    index = {name: columns.index(name) for name in COLUMNS}
+    known_fields = set(field_codes)
+    parsed = ParsedRoster()
+    seen: dict[tuple[object, ...], int] = {}
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            cells = {
+                name: (values[i].strip() if i < len(values) else "") for name, i in index.items()
+            }
+            row, problems = _parse_row(line, cells, known_fields)
+            if row is not None:
+                if row.key in seen:
+                    problems.append(f"duplicate of line {seen[row.key]}")
+                else:
+                    seen[row.key] = line
+            if problems:
+                parsed.errors.append((line, "; ".join(problems)))
+            elif row is not None:
+                parsed.rows.append(row)
+    except csv.Error as exc:
+        parsed.errors.append((reader.line_num, f"unreadable CSV: {exc}"))
+    return parsed
+
+
+def _parse_row(
+    line: int, cells: dict[str, str], known_fields: set[str]
+) -> tuple[RosterRow | None, list[str]]:
+    """Validate one row's cells."""
+    problems: list[str] = []
+    name = cells["name"]
+    if not name:
+        problems.append("name is empty")
+    phone = None
+    try:
+        phone = to_e164(cells["phone"])
+    except InvalidPhoneNumber:
+        problems.append(f"phone {cells['phone']!r} is not a valid Korean or E.164 number")
+    field_code = cells["field"].lower()
+    if field_code not in known_fields:
+        problems.append(
+            f"unknown field {cells['field']!r} (known: {', '.join(sorted(known_fields))})"
+        )
+    weekday, on_date = _parse_day(cells["day"], problems)
+    start = _parse_time(cells["start"], "start", problems)
+    end = _parse_time(cells["end"], "end", problems)
+    if start is not None and end is not None and end <= start:
+        problems.append(f"end {cells['end']} is not after start {cells['start']}")
+    if problems or phone is None or start is None or end is None:
+        return None, problems
+    return RosterRow(line, name, phone, field_code, weekday, on_date, start, end), problems
+
+
+def _parse_day(text: str, problems: list[str]) -> tuple[int | None, date | None]:
+    """Read a weekday name or an ISO date."""
+    key = text.strip().lower()
+    if key in WEEKDAYS:
+        return WEEKDAYS[key], None
+    try:
+        return None, date.fromisoformat(key)
+    except ValueError:
+        problems.append(f"day {text!r} is neither a weekday (mon..sun) nor a date (YYYY-MM-DD)")
+        return None, None
+
+
+def _parse_time(text: str, label: str, problems: list[str]) -> time | None:
+    """Read an HH:MM local time."""
+    match = TIME_PATTERN.match(text)
+    if match:
+        hour, minute = int(match[1]), int(match[2])
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    problems.append(f"{label} {text!r} is not a time HH:MM (00:00 to 23:59)")
+    return None
+
+
+def apply_roster(session: Session, rows: list[RosterRow]) -> ImportSummary:
+    """Write valid rows: counselors matched by phone, shifts added once. Does not commit."""
+    summary = ImportSummary()
+    fields = {f.code: f for f in session.scalars(select(Field))}
+    phones = {row.phone for row in rows}
+    counselors = {
+        c.phone: c for c in session.scalars(select(Counselor).where(Counselor.phone.in_(phones)))
+    }
+    for row in rows:
+        counselor = counselors.get(row.phone)
+        if counselor is None:
+            counselor = Counselor(name=row.name, phone=row.phone, active=True, auto_answer=False)
+            session.add(counselor)
+            counselors[row.phone] = counselor
+            summary.counselors_created.append(row.name)
+        elif counselor.name != row.name:
+            counselor.name = row.name
+            summary.counselors_updated.append(row.name)
+        field_ = fields[row.field_code]
+        if field_ not in counselor.fields:
+            counselor.fields.append(field_)
+        session.flush()
+        if _add_shift(session, counselor, field_, row):
+            if row.weekday is not None:
+                summary.weekly_shifts_created += 1
+            else:
+                summary.one_off_shifts_created += 1
+        else:
+            summary.unchanged_rows += 1
+    return summary
+
+
+def _add_shift(session: Session, counselor: Counselor, field_: Field, row: RosterRow) -> bool:
+    """Add the row's shift unless the same one exists; return whether it was added."""
+    if row.weekday is not None:
+        exists = session.scalar(
+            select(WeeklyShift.id).where(
+                WeeklyShift.counselor_id == counselor.id,
+                WeeklyShift.field_id == field_.id,
+                WeeklyShift.weekday == row.weekday,
+                WeeklyShift.start_time == row.start,
+                WeeklyShift.end_time == row.end,
+            )
+        )
+        if exists is None:
+            session.add(
+                WeeklyShift(
+                    counselor_id=counselor.id,
+                    field_id=field_.id,
+                    weekday=row.weekday,
+                    start_time=row.start,
+                    end_time=row.end,
+                )
+            )
+        return exists is None
+    exists = session.scalar(
+        select(OneOffShift.id).where(
+            OneOffShift.counselor_id == counselor.id,
+            OneOffShift.field_id == field_.id,
+            OneOffShift.date == row.on_date,
+            OneOffShift.start_time == row.start,
+            OneOffShift.end_time == row.end,
+        )
+    )
+    if exists is None:
+        session.add(
+            OneOffShift(
+                counselor_id=counselor.id,
+                field_id=field_.id,
+                date=row.on_date,
+                start_time=row.start,
+                end_time=row.end,
+            )
+        )
+    return exists is None
