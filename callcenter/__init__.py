@@ -14,6 +14,7 @@ from callcenter.config import Config, load_config
 from callcenter.crypto import keyring
 from callcenter.extensions import babel, csrf, db, login_manager, migrate
 from callcenter.logs import configure_logging
+from callcenter.nav import visible_nav_items
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
     if "TWILIO_ACCOUNT_SID" in overrides:
         app.config["SANDBOX"] = not overrides["TWILIO_ACCOUNT_SID"]
 
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES",
+        ";".join(str(p) for p in sorted((ROOT / "translations").glob("*")) if p.is_dir()),
+    )
     configure_logging(
         app.config["LOG_FORMAT"], app.config["LOG_LEVEL"], propagate=app.config["TESTING"]
     )
@@ -70,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["nav_items"] = visible_nav_items
 
     from callcenter.models import User
 
@@ -80,9 +86,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the back office, the public pages and the IVR webhooks."""
+    from callcenter.auth import bp as auth_bp
     from callcenter.backoffice import bp as backoffice_bp
     from ivr import bp as ivr_bp
 
+    app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(ivr_bp)
     # Twilio signs its webhooks; a CSRF token makes no sense there.

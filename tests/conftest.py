@@ -95,3 +95,40 @@ def runner(app: Flask, db: Session) -> FlaskCliRunner:
 def fields(db: Session) -> dict[str, Field]:
     """Return the default fields by code."""
     return {f.code: f for f in db.scalars(select(Field))}
+
+
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(db: Session):
+    """Return a factory of committed back-office accounts."""
+    from callcenter.accounts import create_user
+
+    def make(role: str = "coordinator", email: str | None = None, counselor=None):  # type: ignore[no-untyped-def]
+        user = create_user(
+            db,
+            email or f"{role}-{os.urandom(3).hex()}@example.org",
+            role,
+            DEFAULT_PASSWORD,
+            counselor,
+        )
+        db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient, make_user):  # type: ignore[no-untyped-def]
+    """Return a function that signs the test client in with a new account of a role."""
+
+    def sign_in(role: str = "coordinator", counselor=None):  # type: ignore[no-untyped-def]
+        user = make_user(role, counselor=counselor)
+        response = client.post(
+            "/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return sign_in

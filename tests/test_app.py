@@ -35,7 +35,8 @@ def test_unknown_environment_name_is_refused():
         load_config("staging")
 
 
-def test_start_page_lists_the_default_fields(client):
+def test_start_page_lists_the_default_fields(client, login):
+    login("coordinator")
     response = client.get("/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)

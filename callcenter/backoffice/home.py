@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
+from flask_login import login_required
 
 from callcenter.backoffice import bp
 from callcenter.extensions import db
@@ -13,6 +14,7 @@ from schedules.oncall import next_session_start, on_call
 
 
 @bp.get("/")
+@login_required
 def index() -> str:
     """Show who is on call now and when each field opens next."""
     now = utcnow()

@@ -19,7 +19,14 @@ from callcenter.models.consultations import (
     ConsultationOutcome,
     TopicCategory,
 )
-from callcenter.models.directory import Counselor, Field, Role, User, counselor_fields
+from callcenter.models.directory import (
+    Counselor,
+    Field,
+    LoginAttempt,
+    Role,
+    User,
+    counselor_fields,
+)
 from callcenter.models.roster import (
     DayOverride,
     DayOverrideKind,
@@ -47,6 +54,7 @@ __all__ = [
     "EncryptedText",
     "Field",
     "LegResult",
+    "LoginAttempt",
     "OneOffShift",
     "OutboxMessage",
     "Role",

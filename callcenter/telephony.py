@@ -1,0 +1,103 @@
+"""The one gateway for outgoing Twilio REST use: SMS, placing calls, redirecting live calls.
+
+With TWILIO_ACCOUNT_SID set it uses the real `twilio` client; without it (sandbox mode) each
+message or call is only recorded in the outbox table, which the back office shows. Both modes
+record what was sent, so a sandbox and a real line leave the same trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException
+from twilio.rest import Client
+
+from callcenter.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What became of one outgoing message or call."""
+
+    ok: bool
+    sid: str | None
+    outbox_id: int
+    error: str | None = None
+
+
+def is_sandbox() -> bool:
+    """Whether outgoing messages are recorded instead of sent."""
+    return bool(current_app.config.get("SANDBOX", True))
+
+
+def _client() -> Client:
+    """Build a REST client from configuration."""
+    config = current_app.config
+    return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
+
+
+def _record(session: Session, kind: str, to: str | None, body: str) -> OutboxMessage:
+    """Write the outbox row that traces an outgoing message or call. Does not commit."""
+    message = OutboxMessage(kind=kind, to=to, body=body, sandbox=is_sandbox(), status="recorded")
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _send(message: OutboxMessage, action) -> Sent:  # type: ignore[no-untyped-def]
+    """Run a REST action unless in sandbox mode, and note its result on the outbox row."""
+    if message.sandbox:
+        message.provider_sid = f"SB{message.id:032d}"
+        return Sent(True, message.provider_sid, message.id)
+    try:
+        sid = action()
+    except TwilioException as exc:
+        log.exception("Twilio refused an outgoing %s", message.kind)
+        message.status, message.error = "failed", str(exc)[:500]
+        return Sent(False, None, message.id, str(exc))
+    message.status, message.provider_sid = "sent", sid
+    return Sent(True, sid, message.id)
+
+
+def send_sms(session: Session, to: str, body: str) -> Sent:
+    """Send an SMS from the line's number."""
+    message = _record(session, "sms", to, body)
+    return _send(
+        message,
+        lambda: (
+            _client()
+            .messages.create(to=to, from_=current_app.config["TWILIO_PHONE_NUMBER"], body=body)
+            .sid
+        ),
+    )
+
+
+def place_call(
+    session: Session, to: str, url: str, status_callback: str | None = None, timeout: int = 30
+) -> Sent:
+    """Place an outgoing call from the line's number; Twilio fetches TwiML from `url`."""
+    message = _record(session, "call", to, url)
+
+    def create() -> str:
+        options = {"status_callback": status_callback} if status_callback else {}
+        call = _client().calls.create(
+            to=to,
+            from_=current_app.config["TWILIO_PHONE_NUMBER"],
+            url=url,
+            timeout=timeout,
+            **options,
+        )
+        return call.sid
+
+    return _send(message, create)
+
+
+def redirect_call(session: Session, call_sid: str, url: str) -> Sent:
+    """Send a live call (e.g. a caller waiting in a queue) to new TwiML at `url`."""
+    message = _record(session, "call_update", None, f"{call_sid} -> {url}")
+    return _send(message, lambda: _client().calls(call_sid).update(url=url, method="POST").sid)
