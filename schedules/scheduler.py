@@ -43,6 +43,7 @@ class JobSpec:
 
     id: str
     label: str  # Korean message id
+    when: str  # Korean message id describing the schedule
     func: Callable[[Session, datetime], dict[str, Any]]
     trigger: Callable[[Any], BaseTrigger]  # time zone -> trigger
 
@@ -51,30 +52,35 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "shift_reminders",
         "근무 알림 문자",
+        "5분마다",
         jobs.send_shift_reminders,
         lambda tz: IntervalTrigger(minutes=5, timezone=tz),
     ),
     JobSpec(
         "pending_callbacks",
         "근무 시작 시 대기 콜백 안내",
+        "5분마다",
         jobs.announce_pending_callbacks,
         lambda tz: IntervalTrigger(minutes=5, timezone=tz),
     ),
     JobSpec(
         "coverage_gaps",
         "근무 공백 알림 (14일)",
+        "매일 08:00",
         jobs.alert_coverage_gaps,
         lambda tz: CronTrigger(hour=8, minute=0, timezone=tz),
     ),
     JobSpec(
         "release_stale",
         "멈춘 통화·통화 중 표시 정리",
+        "10분마다",
         jobs.release_stale,
         lambda tz: IntervalTrigger(minutes=10, timezone=tz),
     ),
     JobSpec(
         "retention",
         "보존 기간 지난 개인정보 파기",
+        "매일 03:30",
         retention.purge_personal_data,
         lambda tz: CronTrigger(hour=3, minute=30, timezone=tz),
     ),
