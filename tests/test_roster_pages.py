@@ -420,3 +420,10 @@ def test_jobs_page_lists_each_job_with_its_last_run(client, login, db):
     for job_id in ("shift_reminders", "coverage_gaps", "pending_callbacks", "release_stale"):
         assert job_id in html
     assert "&#39;calls&#39;: 3" in html or "'calls': 3" in html
+
+
+def test_roster_pages_speak_english_on_request(client, login):
+    login("coordinator")
+    html = page(client.get(f"/rosters/calendar?date={MONDAY}&lang=en"))
+    assert "No gaps in this period." in html
+    assert "All fields" in html
