@@ -15,6 +15,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, OneOffShift, ShiftSwap, SwapStatus, WeeklyShift
+from callcenter.phones import can_receive_sms
+from callcenter.telephony import send_sms
 from schedules.occurrences import Occurrence, find_occurrence
 from schedules.shifts import RosterError, add_one_off_shift, skip_occurrence
 
@@ -163,3 +165,28 @@ def swaps_for(counselor_id: int | None = None):  # type: ignore[no-untyped-def]
             or_(ShiftSwap.requester_id == counselor_id, ShiftSwap.recipient_id == counselor_id)
         )
     return statement
+
+
+def _describe(day: date, start: time, end: time) -> str:
+    return f"{day.month}/{day.day}({'월화수목금토일'[day.weekday()]}) {start:%H:%M}-{end:%H:%M}"
+
+
+def notify_swap(session: Session, swap: ShiftSwap) -> None:
+    """Text the counselor who has to act on a swap, or the requester once it is decided."""
+    offered = _describe(swap.offered_date, swap.offered_start, swap.offered_end)
+    if swap.status == SwapStatus.PENDING:
+        to, body = (
+            swap.recipient,
+            f"[시민 전문상담] {swap.requester.name} 님이 {swap.field.name_ko} {offered} "
+            "근무 교대를 요청했습니다. 내 근무 화면에서 수락하거나 거절하세요.",
+        )
+    elif swap.status in (SwapStatus.ACCEPTED, SwapStatus.DECLINED):
+        verdict = "수락" if swap.status == SwapStatus.ACCEPTED else "거절"
+        to, body = (
+            swap.requester,
+            f"[시민 전문상담] {swap.recipient.name} 님이 {offered} 근무 교대를 {verdict}했습니다.",
+        )
+    else:
+        return
+    if can_receive_sms(to.phone):
+        send_sms(session, to.phone, body)

@@ -3,11 +3,12 @@
 from datetime import time, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from callcenter.models import ShiftSwap, SwapStatus
+from callcenter.models import OutboxMessage, ShiftSwap, SwapStatus
 from schedules.occurrences import find_occurrence, occurrences
 from schedules.shifts import RosterError
-from schedules.swaps import accept_swap, cancel_swap, decline_swap, request_swap
+from schedules.swaps import accept_swap, cancel_swap, decline_swap, notify_swap, request_swap
 from tests.roster_helpers import MONDAY, SEOUL, TUESDAY, counselor, seoul, weekly
 
 BEFORE = MONDAY - timedelta(days=3)  # "now": the Friday before
@@ -110,3 +111,14 @@ def test_accepting_fails_cleanly_when_the_recipient_is_busy_then(db, fields, pai
     with pytest.raises(RosterError, match="이미 근무"):
         accept_swap(db, swap, lee, NOW, SEOUL)
     assert db.get(ShiftSwap, swap.id).status == SwapStatus.PENDING
+
+
+def test_the_colleague_is_texted_about_a_request_and_the_requester_about_the_answer(db, pair):
+    kim, lee = pair
+    swap = request_swap(db, kim, lee, mine(db, kim, MONDAY), NOW, SEOUL)
+    notify_swap(db, swap)
+    decline_swap(db, swap, lee, NOW)
+    notify_swap(db, swap)
+    sent = [(m.to, m.body) for m in db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert sent[0][0] == lee.phone and "교대를 요청" in sent[0][1]
+    assert sent[1][0] == kim.phone and "거절" in sent[1][1]

@@ -19,7 +19,7 @@ from callcenter.timezone import line_timezone
 from schedules.feeds import issue_feed, revoke_feed
 from schedules.occurrences import find_occurrence, occurrences
 from schedules.shifts import RosterError, mark_unavailable
-from schedules.swaps import request_swap, swaps_for
+from schedules.swaps import notify_swap, request_swap, swaps_for
 
 UPCOMING_DAYS = 60
 counselor_required = roles_required(Role.COUNSELOR)
@@ -154,9 +154,10 @@ def request_my_swap() -> str | Response:
                 )
                 if wanted is None:
                     raise RosterError("받을 근무를 찾을 수 없습니다.")
-            request_swap(
+            swap = request_swap(
                 db.session, counselor, recipient, offered, now, tz, wanted, source.get("note")
             )
+            notify_swap(db.session, swap)
         except (FormError, RosterError, ValueError) as exc:
             db.session.rollback()
             flash(gettext(str(exc)), "error")

@@ -14,7 +14,7 @@ from callcenter.rosters import bp
 from callcenter.rosters.forms import get_or_404
 from callcenter.timezone import line_timezone
 from schedules.shifts import RosterError
-from schedules.swaps import accept_swap, cancel_swap, decline_swap, swaps_for
+from schedules.swaps import accept_swap, cancel_swap, decline_swap, notify_swap, swaps_for
 
 
 @bp.get("/swaps")
@@ -55,6 +55,7 @@ def decide_swap(swap_id: int, action: str) -> Response:
         db.session.rollback()
         flash(gettext(str(exc)), "error")
     else:
+        notify_swap(db.session, swap)
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("rosters.my_shifts"))
