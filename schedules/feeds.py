@@ -19,8 +19,11 @@ from callcenter.models import CalendarFeed, Counselor, Field, User
 from schedules.calendar import closure_days
 from schedules.occurrences import occurrences
 
+# A personal feed covers about half a year ahead; a field feed, with many more events, a quarter.
 PAST_DAYS = 31
 FUTURE_DAYS = 190
+FIELD_PAST_DAYS = 14
+FIELD_FUTURE_DAYS = 92
 
 
 def _digest(token: str) -> str:
@@ -91,7 +94,11 @@ def build_calendar(
 ) -> bytes:
     """Render a feed as iCalendar text, with local wall-clock times in the line's zone."""
     today = now.astimezone(tz).date()
-    start, end = today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
+    if feed.counselor_id is not None:
+        start, end = today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
+    else:
+        start = today - timedelta(days=FIELD_PAST_DAYS)
+        end = today + timedelta(days=FIELD_FUTURE_DAYS)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Civil counseling line//Rosters//KO")
     cal.add("version", "2.0")

@@ -79,8 +79,20 @@ def add_weekly_shift(
         others = others.where(
             or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= valid_from)
         )
+    same_slot = select(WeeklyShift.id).where(
+        WeeklyShift.counselor_id == counselor.id,
+        WeeklyShift.field_id == field.id,
+        WeeklyShift.weekday == weekday,
+        WeeklyShift.start_time == start,
+        WeeklyShift.end_time == end,
+    )
     if replacing is not None and replacing.id is not None:
         others = others.where(WeeklyShift.id != replacing.id)
+        same_slot = same_slot.where(WeeklyShift.id != replacing.id)
+    if session.scalar(same_slot) is not None:
+        raise RosterError(
+            "같은 요일·시간의 매주 근무가 이미 있습니다. 그 근무의 적용 기간을 바꾸세요."
+        )
     clash = session.scalars(others).first()
     if clash is not None:
         raise RosterError(

@@ -189,3 +189,12 @@ def test_inactive_counselors_shifts_are_not_listed(db, fields):
     kim = counselor(db, "김변호", "+821011110001", fields["legal"], active=False)
     one_off(db, kim, fields["legal"], MONDAY, "09:00", "12:00")
     assert occurrences(db, MONDAY, MONDAY, SEOUL) == []
+
+
+def test_the_same_weekly_slot_twice_is_refused_with_advice(db, fields):
+    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
+    add_weekly_shift(db, kim, fields["legal"], 0, time(9), time(12), valid_until=date(2027, 2, 28))
+    with pytest.raises(RosterError, match="적용 기간을 바꾸세요"):
+        add_weekly_shift(
+            db, kim, fields["legal"], 0, time(9), time(12), valid_from=date(2027, 6, 1)
+        )
