@@ -207,3 +207,10 @@ def test_every_job_is_registered_with_a_next_run_time(app):
     finally:
         scheduler.shutdown(wait=False)
     assert ids == {spec.id for spec in JOBS}
+
+
+def test_run_job_command_runs_one_job_now(runner, db):
+    result = runner.invoke(args=["scheduler", "run-job", "release_stale"])
+    assert result.exit_code == 0, result.output
+    assert "busy_flags" in result.output
+    assert db.scalars(select(JobRun.job_id)).all() == ["release_stale"]

@@ -427,3 +427,20 @@ def test_roster_pages_speak_english_on_request(client, login):
     html = page(client.get(f"/rosters/calendar?date={MONDAY}&lang=en"))
     assert "No gaps in this period." in html
     assert "All fields" in html
+
+
+def test_closing_a_day_never_redirects_off_site(client, login):
+    login("coordinator")
+    form = {"date": str(MONDAY), "action": "close", "next": "//evil.example/"}
+    response = client.post("/rosters/closures", data=form)
+    assert response.headers["Location"].startswith("/rosters/closures")
+
+
+def test_landline_counselor_is_warned_about_reminders(client, login, fields):
+    login("coordinator")
+    response = client.post(
+        "/rosters/counselors/new",
+        data={"name": "김변호", "phone": "031-828-2114", "field_ids": [fields["legal"].id]},
+        follow_redirects=True,
+    )
+    assert "문자를 받을 수 없습니다" in page(response)

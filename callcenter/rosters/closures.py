@@ -14,7 +14,7 @@ from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
 from callcenter.models import DayOverride, utcnow
 from callcenter.rosters import bp
-from callcenter.rosters.forms import FormError, parse_date
+from callcenter.rosters.forms import FormError, local_next, parse_date
 from callcenter.timezone import line_timezone
 from schedules.calendar import closure_days
 from schedules.closures import clear_day, set_day
@@ -60,4 +60,6 @@ def change_closure() -> Response:
         else:
             flash(gettext("%(day)s: 근무일로 열었습니다.", day=day.isoformat()), "success")
     db.session.commit()
-    return redirect(request.form.get("next") or url_for("rosters.closures", year=day.year))
+    return redirect(
+        local_next(request.form.get("next"), url_for("rosters.closures", year=day.year))
+    )

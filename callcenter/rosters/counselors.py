@@ -16,7 +16,7 @@ from callcenter.counselors import (
 )
 from callcenter.extensions import db
 from callcenter.models import Counselor, Field, User
-from callcenter.phones import national
+from callcenter.phones import can_receive_sms, national
 from callcenter.rosters import bp
 from callcenter.rosters.forms import get_or_404
 
@@ -66,6 +66,11 @@ def _form(counselor: Counselor | None) -> str | Response:
         else:
             db.session.commit()
             flash(gettext("%(name)s 님의 정보를 저장했습니다.", name=saved.name), "success")
+            if not can_receive_sms(saved.phone):
+                flash(
+                    gettext("이 번호는 휴대전화가 아니어서 근무 알림 문자를 받을 수 없습니다."),
+                    "warning",
+                )
             return redirect(url_for("rosters.counselors"))
     return render_template(
         "rosters/counselor_form.html",

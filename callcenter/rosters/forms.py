@@ -80,3 +80,10 @@ def pick_field(session: Session, ident: str | None) -> Field:
     if field is None:
         raise FormError(gettext("분야를 선택하세요."))
     return field
+
+
+def local_next(value: str | None, default: str) -> str:
+    """Return a same-site path to go back to, refusing anything that leaves the site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

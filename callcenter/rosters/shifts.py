@@ -16,6 +16,7 @@ from callcenter.rosters import bp
 from callcenter.rosters.forms import (
     FormError,
     get_or_404,
+    local_next,
     optional_date,
     parse_date,
     parse_time,
@@ -103,7 +104,7 @@ def add_weekly() -> Response:
     else:
         db.session.commit()
         flash(gettext("매주 근무를 추가했습니다."), "success")
-    return redirect(request.form.get("next") or url_for("rosters.shifts"))
+    return redirect(local_next(request.form.get("next"), url_for("rosters.shifts")))
 
 
 @bp.route("/shifts/weekly/<int:shift_id>", methods=["GET", "POST"])
