@@ -1,8 +1,9 @@
 """Retention: personal data older than RETENTION_DAYS is erased, the rows reports count stay.
 
-Caller numbers, callback numbers, voice-message recordings and consultation notes are set to
-NULL (their look-up digests too, so an old caller can no longer be recognised); the rows with
-their dates, fields, outcomes and durations remain, so monthly and yearly figures do not change.
+Every nullable encrypted column of calls, callbacks, voice messages, consultations and outgoing
+messages is set to NULL, with the look-up digests and last four digits (so an old caller can no
+longer be recognised or told apart). The rows with their dates, fields, outcomes and durations
+remain, so monthly and yearly figures do not change.
 Every run writes an audit entry with what it erased.
 """
 
@@ -20,18 +21,37 @@ from callcenter.models import (
     Call,
     CallbackRequest,
     Consultation,
+    EncryptedText,
     OutboxMessage,
     Voicemail,
 )
 
 
-def _erase(session: Session, model, when, cutoff: datetime, columns: list[str]) -> int:  # type: ignore[no-untyped-def]
+def personal_columns(model) -> list[str]:  # type: ignore[no-untyped-def]
+    """Return a model's nullable personal-data columns: encrypted ones, look-up digests, last4.
+
+    Found from the model itself, so a personal column added later is erased too.
+    """
+    return [
+        column.key
+        for column in model.__table__.columns
+        if column.nullable
+        and (
+            isinstance(column.type, EncryptedText)
+            or column.name.endswith("_digest")
+            or column.name.endswith("last4")
+        )
+    ]
+
+
+def _erase(session: Session, model, when, cutoff: datetime, extra: dict | None = None) -> int:  # type: ignore[no-untyped-def]
     """Null the personal columns of rows older than the cutoff; return how many changed."""
+    columns = personal_columns(model)
     attrs = [getattr(model, c) for c in columns]
     statement = (
         update(model)
         .where(when < cutoff, or_(*(a.is_not(None) for a in attrs)))
-        .values(dict.fromkeys(columns))
+        .values({**dict.fromkeys(columns), **(extra or {})})
         .execution_options(synchronize_session=False)
     )
     return session.execute(statement).rowcount
@@ -42,41 +62,19 @@ def purge_personal_data(session: Session, now: datetime) -> dict[str, Any]:
     days = int(current_app.config.get("RETENTION_DAYS", 3 * 365))
     cutoff = now - timedelta(days=days)
     counts = {
-        "calls": _erase(
-            session, Call, Call.started_at, cutoff, ["from_number", "from_digest", "from_last4"]
-        ),
-        "callbacks": _erase(
+        "calls": _erase(session, Call, Call.started_at, cutoff),
+        "callbacks": _erase(session, CallbackRequest, CallbackRequest.requested_at, cutoff),
+        "voicemails": _erase(session, Voicemail, Voicemail.created_at, cutoff),
+        "outbox": _erase(session, OutboxMessage, OutboxMessage.created_at, cutoff),
+        # Consultations are versioned rows edited in the back office: mark them, too.
+        "consultations": _erase(
             session,
-            CallbackRequest,
-            CallbackRequest.requested_at,
+            Consultation,
+            Consultation.started_at,
             cutoff,
-            ["phone", "phone_digest", "phone_last4"],
+            {"pseudonymised_at": now, "version": Consultation.version + 1},
         ),
-        "voicemails": _erase(session, Voicemail, Voicemail.created_at, cutoff, ["recording_url"]),
-        "outbox": _erase(session, OutboxMessage, OutboxMessage.created_at, cutoff, ["to"]),
     }
-    # Consultations are versioned rows edited in the back office: mark them, too.
-    counts["consultations"] = session.execute(
-        update(Consultation)
-        .where(
-            Consultation.started_at < cutoff,
-            or_(
-                Consultation.citizen_name.is_not(None),
-                Consultation.citizen_phone.is_not(None),
-                Consultation.citizen_phone_last4.is_not(None),
-                Consultation.summary.is_not(None),
-            ),
-        )
-        .values(
-            citizen_name=None,
-            citizen_phone=None,
-            citizen_phone_last4=None,
-            summary=None,
-            pseudonymised_at=now,
-            version=Consultation.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
     detail = {"cutoff": cutoff.isoformat(), "retention_days": days, **counts}
     session.add(AuditEvent(at=now, action="purge", object_type="retention", detail=detail))
     session.flush()

@@ -12,7 +12,7 @@ from callcenter.models import (
     OutboxMessage,
     Voicemail,
 )
-from schedules.retention import purge_personal_data
+from schedules.retention import personal_columns, purge_personal_data
 from tests.roster_helpers import MONDAY, seoul
 
 NOW = seoul(MONDAY, 3, 30)
@@ -104,3 +104,10 @@ def test_retention_period_is_configurable(db, fields, app, monkeypatch):
     monkeypatch.setitem(app.config, "RETENTION_DAYS", 10)
     _traffic(db, fields, RECENT, 2)
     assert purge_personal_data(db, NOW)["calls"] == 1
+
+
+def test_every_encrypted_column_counts_as_personal_data():
+    assert set(personal_columns(Call)) == {"from_number", "from_digest", "from_last4"}
+    assert {"citizen_name", "citizen_phone", "citizen_phone_last4", "summary"} <= set(
+        personal_columns(Consultation)
+    )
