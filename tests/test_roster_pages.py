@@ -444,3 +444,15 @@ def test_landline_counselor_is_warned_about_reminders(client, login, fields):
         follow_redirects=True,
     )
     assert "문자를 받을 수 없습니다" in page(response)
+
+
+def test_swap_form_offers_the_colleagues_shifts_in_return(client, me, db, fields):
+    lee = counselor(db, "이변호", "+821012345679", fields["legal"])
+    today = utcnow().astimezone(SEOUL).date()
+    weekly(db, lee, fields["legal"], (today + timedelta(days=3)).weekday(), "14:00", "17:00")
+    db.commit()
+    day = today + timedelta(days=2)
+    html = page(
+        client.get(f"/rosters/me/swap?field_id={fields['legal'].id}&date={day}&start=09:00")
+    )
+    assert "이변호" in html and "14:00–17:00" in html

@@ -166,21 +166,12 @@ def request_my_swap() -> str | Response:
             flash(gettext("교대 요청을 보냈습니다."), "success")
             return redirect(url_for("rosters.my_shifts"))
     today = now.astimezone(tz).date()
-    theirs = {
-        c.id: [
-            o
-            for o in occurrences(
-                db.session,
-                today,
-                today + timedelta(days=UPCOMING_DAYS),
-                tz,
-                field_ids=[field.id],
-                counselor_id=c.id,
-            )
-            if o.starts_at(tz) > now
-        ]
-        for c in colleagues
-    }
+    theirs: dict[int, list] = {c.id: [] for c in colleagues}
+    for o in occurrences(
+        db.session, today, today + timedelta(days=UPCOMING_DAYS), tz, field_ids=[field.id]
+    ):
+        if o.counselor.id in theirs and o.starts_at(tz) > now:
+            theirs[o.counselor.id].append(o)
     return render_template(
         "rosters/swap_form.html", offered=offered, colleagues=colleagues, theirs=theirs
     )
