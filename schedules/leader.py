@@ -8,10 +8,11 @@ after it has expired, or once the holder released it on a clean shutdown.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -39,6 +40,7 @@ class LeaderLock:
         self.lease = lease
         self.holder = holder or holder_name()
         self.held = False
+        self._valid_until = datetime.min.replace(tzinfo=UTC)
         self._connection: Connection | None = None
 
     @property
@@ -47,19 +49,22 @@ class LeaderLock:
 
     def acquire(self, now: datetime | None = None) -> bool:
         """Try once to become the scheduler; return whether this process now holds the lock."""
+        now = now or utcnow()
         self.held = self._acquire_advisory() if self.advisory else self._acquire_lease(now)
+        if self.held:
+            self._valid_until = now + self.lease
         return self.held
 
     def renew(self, now: datetime | None = None) -> bool:
         """Keep the lock; return False when it was lost (then stop running jobs)."""
         if not self.held:
             return False
+        now = now or utcnow()
         try:
             if self.advisory:
                 assert self._connection is not None
                 self._connection.execute(text("SELECT 1"))
                 return True
-            now = now or utcnow()
             with self.engine.begin() as conn:
                 renewed = conn.execute(
                     update(SchedulerLease)
@@ -67,10 +72,24 @@ class LeaderLock:
                     .values(expires_at=now + self.lease)
                 ).rowcount
             self.held = bool(renewed)
+            if self.held:
+                self._valid_until = now + self.lease
         except OperationalError:
             log.exception("could not renew the scheduler lock")
-            self.held = False
+            if self.advisory:
+                # The connection that held the lock is gone, and the lock with it.
+                self._drop_connection()
+                self.held = False
+            else:
+                # A busy SQLite file: keep going while our lease cannot have expired yet.
+                self.held = now < self._valid_until - self.lease / 3
         return self.held
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(OperationalError):
+                self._connection.close()
+            self._connection = None
 
     def release(self) -> None:
         """Give the lock up so that a standby process can take over at once."""

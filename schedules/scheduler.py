@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from callcenter.extensions import db
@@ -152,37 +153,46 @@ def next_run_times(session: Session) -> dict[str, datetime | None]:
 
 
 def run_scheduler(app: Flask, stop: threading.Event) -> None:
-    """Wait for the leader lock, then run jobs until `stop` is set or the lock is lost."""
+    """Wait for the leader lock, run jobs while holding it, stand by again if it is lost."""
     global _app
     _app = app
     lease = timedelta(seconds=int(app.config.get("SCHEDULER_LEASE_SECONDS", 60)))
     poll = float(app.config.get("SCHEDULER_STANDBY_POLL_SECONDS", 15))
     with app.app_context():
         lock = LeaderLock(db.engine, lease)
+    while not stop.is_set():
+        if not _wait_for_lock(lock, stop, poll):
+            return
+        scheduler = build_scheduler(app)
+        scheduler.start()
+        click.echo(f"scheduler running as {lock.holder}; jobs: {', '.join(JOBS_BY_ID)}")
+        try:
+            renew_every = max(lease.total_seconds() / 3, 0.2)
+            while not stop.wait(renew_every):
+                if not lock.renew():
+                    log.error("scheduler lock lost; no job runs here until it is taken again")
+                    break
+        finally:
+            scheduler.shutdown(wait=True)
+            lock.release()
+            click.echo("scheduler stopped")
+
+
+def _wait_for_lock(lock: LeaderLock, stop: threading.Event, poll: float) -> bool:
+    """Try to take the lock until it is ours (True) or we are asked to stop (False)."""
     standing_by = False
     while not stop.is_set():
-        if lock.acquire():
-            break
+        try:
+            if lock.acquire():
+                return True
+        except OperationalError:
+            log.exception("database unreachable while taking the scheduler lock")
         if not standing_by:
             log.warning("another scheduler holds the lock; standing by (%s)", lock.holder)
             click.echo(f"scheduler standing by: another process holds the lock ({lock.holder})")
             standing_by = True
         stop.wait(poll)
-    if stop.is_set():
-        return
-    scheduler = build_scheduler(app)
-    scheduler.start()
-    click.echo(f"scheduler running as {lock.holder}; jobs: {', '.join(JOBS_BY_ID)}")
-    try:
-        renew_every = max(lease.total_seconds() / 3, 0.2)
-        while not stop.wait(renew_every):
-            if not lock.renew():
-                log.error("scheduler lock lost; stopping so that no job runs twice")
-                break
-    finally:
-        scheduler.shutdown(wait=True)
-        lock.release()
-        click.echo("scheduler stopped")
+    return False
 
 
 scheduler_cli = AppGroup("scheduler", help="Run the scheduled jobs.")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from callcenter.extensions import db as _db
 from callcenter.models import apscheduler_jobs, utcnow
@@ -120,3 +121,22 @@ def test_second_scheduler_process_stands_by_and_takes_over(app, db, database_url
         if second is not None:
             assert second.stop() == 0
     db.rollback()
+
+
+def test_a_busy_database_does_not_drop_a_lease_that_is_still_valid(app, db, monkeypatch):
+    if _db.engine.dialect.name == "postgresql":
+        pytest.skip("leases are used where advisory locks are not")
+    now = utcnow()
+    lock = LeaderLock(_db.engine, timedelta(seconds=30), holder="first")
+    try:
+        assert lock.acquire(now) is True
+
+        def busy(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+        monkeypatch.setattr(lock.engine, "begin", busy)
+        assert lock.renew(now + timedelta(seconds=5)) is True
+        assert lock.renew(now + timedelta(seconds=25)) is False
+    finally:
+        monkeypatch.undo()
+        lock.release()
