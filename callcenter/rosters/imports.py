@@ -47,7 +47,10 @@ def import_roster() -> str | tuple[str, int]:
     if not parsed.ok:
         return render_template("rosters/import.html", errors=parsed.errors), 422
     preview = preview_roster(db.session, parsed.rows)
-    return render_template("rosters/import.html", preview=preview, csv_text=text, parsed=parsed)
+    fields = {f.code: f for f in db.session.scalars(select(Field))}
+    return render_template(
+        "rosters/import.html", preview=preview, csv_text=text, parsed=parsed, fields=fields
+    )
 
 
 @bp.post("/import/apply")
