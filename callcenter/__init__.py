@@ -88,10 +88,12 @@ def register_blueprints(app: Flask) -> None:
     """Mount the back office, the public pages and the IVR webhooks."""
     from callcenter.auth import bp as auth_bp
     from callcenter.backoffice import bp as backoffice_bp
+    from callcenter.rosters import bp as rosters_bp
     from ivr import bp as ivr_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(rosters_bp)
     app.register_blueprint(ivr_bp)
     # Twilio signs its webhooks; a CSRF token makes no sense there.
     csrf.exempt(ivr_bp)
@@ -108,11 +110,13 @@ def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask`."""
     from callcenter.commands import demo_cli, users_cli
     from schedules.cli import oncall_command, roster_cli
+    from schedules.scheduler import scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(oncall_command)
+    app.cli.add_command(scheduler_cli)
 
 
 def register_request_hooks(app: Flask) -> None:

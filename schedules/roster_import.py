@@ -265,3 +265,76 @@ def _add_shift(session: Session, counselor: Counselor, field_: Field, row: Roste
             )
         )
     return exists is None
+
+
+@dataclass
+class RosterPreview:
+    """What applying a parsed roster would change, row by row, without writing anything."""
+
+    new_counselors: list[tuple[str, str]] = field(default_factory=list)  # name, E.164
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # old name, new name
+    new_field_links: list[tuple[str, str]] = field(default_factory=list)  # name, field code
+    new_shifts: list[RosterRow] = field(default_factory=list)
+    unchanged: list[RosterRow] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new_counselors or self.renamed or self.new_field_links or self.new_shifts)
+
+
+def preview_roster(session: Session, rows: list[RosterRow]) -> RosterPreview:
+    """Compute what `apply_roster` would do with these rows, reading only."""
+    preview = RosterPreview()
+    phones = {row.phone for row in rows}
+    counselors = {
+        c.phone: c for c in session.scalars(select(Counselor).where(Counselor.phone.in_(phones)))
+    }
+    names: dict[str, str] = {}
+    links: set[tuple[str, str]] = set()
+    for row in rows:
+        counselor = counselors.get(row.phone)
+        current = names.get(row.phone, counselor.name if counselor else None)
+        if current is None:
+            preview.new_counselors.append((row.name, row.phone))
+        elif current != row.name:
+            preview.renamed.append((current, row.name))
+        names[row.phone] = row.name
+        served = {f.code for f in counselor.fields} if counselor else set()
+        if row.field_code not in served and (row.phone, row.field_code) not in links:
+            links.add((row.phone, row.field_code))
+            if counselor is not None:
+                preview.new_field_links.append((row.name, row.field_code))
+        if counselor is not None and _shift_exists(session, counselor, row):
+            preview.unchanged.append(row)
+        else:
+            preview.new_shifts.append(row)
+    return preview
+
+
+def _shift_exists(session: Session, counselor: Counselor, row: RosterRow) -> bool:
+    """Whether the row's shift is already on the counselor's roster."""
+    if row.weekday is not None:
+        statement = (
+            select(WeeklyShift.id)
+            .join(Field)
+            .where(
+                WeeklyShift.counselor_id == counselor.id,
+                Field.code == row.field_code,
+                WeeklyShift.weekday == row.weekday,
+                WeeklyShift.start_time == row.start,
+                WeeklyShift.end_time == row.end,
+            )
+        )
+    else:
+        statement = (
+            select(OneOffShift.id)
+            .join(Field)
+            .where(
+                OneOffShift.counselor_id == counselor.id,
+                Field.code == row.field_code,
+                OneOffShift.date == row.on_date,
+                OneOffShift.start_time == row.start,
+                OneOffShift.end_time == row.end,
+            )
+        )
+    return session.scalar(statement) is not None

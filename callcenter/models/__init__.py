@@ -35,11 +35,22 @@ from callcenter.models.roster import (
     WeeklyShift,
     WeeklyShiftSkip,
 )
+from callcenter.models.rostering import (
+    CalendarFeed,
+    JobRun,
+    JobState,
+    SchedulerLease,
+    ShiftNotice,
+    ShiftSwap,
+    SwapStatus,
+    apscheduler_jobs,
+)
 
 __all__ = [
     "AuditEvent",
     "Base",
     "BlockedNumber",
+    "CalendarFeed",
     "Call",
     "CallLeg",
     "CallOutcome",
@@ -53,11 +64,17 @@ __all__ = [
     "DayOverrideKind",
     "EncryptedText",
     "Field",
+    "JobRun",
+    "JobState",
     "LegResult",
     "LoginAttempt",
     "OneOffShift",
     "OutboxMessage",
     "Role",
+    "SchedulerLease",
+    "ShiftNotice",
+    "ShiftSwap",
+    "SwapStatus",
     "TopicCategory",
     "UTCDateTime",
     "Unavailability",
@@ -65,6 +82,7 @@ __all__ = [
     "Voicemail",
     "WeeklyShift",
     "WeeklyShiftSkip",
+    "apscheduler_jobs",
     "counselor_fields",
     "utcnow",
 ]

@@ -1,0 +1,107 @@
+"""Counselors: list, create, edit, deactivate."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from callcenter.auth.access import coordinator_required
+from callcenter.counselors import (
+    CounselorError,
+    linkable_accounts,
+    linked_account,
+    save_counselor,
+)
+from callcenter.extensions import db
+from callcenter.models import Counselor, Field, User
+from callcenter.phones import can_receive_sms, national
+from callcenter.rosters import bp
+from callcenter.rosters.forms import get_or_404
+
+
+@bp.get("/counselors")
+@coordinator_required
+def counselors() -> str:
+    """List counselors with their fields, active ones first."""
+    rows = db.session.scalars(
+        select(Counselor).order_by(Counselor.active.desc(), Counselor.name)
+    ).all()
+    accounts = {
+        u.counselor_id: u
+        for u in db.session.scalars(select(User).where(User.counselor_id.is_not(None)))
+    }
+    return render_template("rosters/counselors.html", counselors=rows, accounts=accounts)
+
+
+def _form(counselor: Counselor | None) -> str | Response:
+    """Show and save the counselor form."""
+    fields = db.session.scalars(select(Field).order_by(Field.position)).all()
+    account = linked_account(db.session, counselor) if counselor else None
+    values = {
+        "name": counselor.name if counselor else "",
+        "phone": national(counselor.phone) if counselor else "",
+        "field_ids": [f.id for f in counselor.fields] if counselor else [],
+        "auto_answer": counselor.auto_answer if counselor else False,
+        "active": counselor.active if counselor else True,
+        "account_id": account.id if account else None,
+    }
+    error = None
+    if request.method == "POST":
+        form = request.form
+        values = {
+            "name": form.get("name", ""),
+            "phone": form.get("phone", ""),
+            "field_ids": [int(i) for i in form.getlist("field_ids") if i.isdigit()],
+            "auto_answer": form.get("auto_answer") == "on",
+            "active": form.get("active") == "on" if counselor else True,
+            "account_id": int(form["account_id"]) if form.get("account_id", "").isdigit() else None,
+        }
+        try:
+            saved = save_counselor(db.session, counselor, **values)
+        except CounselorError as exc:
+            db.session.rollback()
+            error = gettext(str(exc))
+        else:
+            db.session.commit()
+            flash(gettext("%(name)s 님의 정보를 저장했습니다.", name=saved.name), "success")
+            if not can_receive_sms(saved.phone):
+                flash(
+                    gettext("이 번호는 휴대전화가 아니어서 근무 알림 문자를 받을 수 없습니다."),
+                    "warning",
+                )
+            return redirect(url_for("rosters.counselors"))
+    return render_template(
+        "rosters/counselor_form.html",
+        counselor=counselor,
+        values=values,
+        fields=fields,
+        accounts=linkable_accounts(db.session, counselor),
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.route("/counselors/new", methods=["GET", "POST"])
+@coordinator_required
+def new_counselor() -> str | Response:
+    """Create a counselor."""
+    return _form(None)
+
+
+@bp.route("/counselors/<int:counselor_id>", methods=["GET", "POST"])
+@coordinator_required
+def edit_counselor(counselor_id: int) -> str | Response:
+    """Change a counselor's details."""
+    return _form(get_or_404(db.session, Counselor, counselor_id))
+
+
+@bp.post("/counselors/<int:counselor_id>/deactivate")
+@coordinator_required
+def deactivate_counselor(counselor_id: int) -> Response:
+    """Take a counselor off the line; their shifts no longer count."""
+    counselor = get_or_404(db.session, Counselor, counselor_id)
+    counselor.active = False
+    db.session.commit()
+    flash(gettext("%(name)s 님을 비활성화했습니다.", name=counselor.name), "success")
+    return redirect(url_for("rosters.counselors"))

@@ -1,0 +1,89 @@
+"""Reading roster form input: dates, times, ids; errors say what to fix."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import abort
+from flask_babel import gettext
+from sqlalchemy.orm import Session
+
+from callcenter.models import Counselor, Field
+
+
+class FormError(ValueError):
+    """Input the user must correct."""
+
+
+def parse_date(text: str | None, label: str) -> date:
+    """Read an ISO date (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise FormError(
+            gettext("%(label)s: 날짜를 YYYY-MM-DD 형식으로 입력하세요.", label=label)
+        ) from None
+
+
+def optional_date(text: str | None, label: str) -> date | None:
+    """Read an ISO date, or None when left empty."""
+    return parse_date(text, label) if (text or "").strip() else None
+
+
+def parse_time(text: str | None, label: str) -> time:
+    """Read an HH:MM time."""
+    try:
+        value = time.fromisoformat((text or "").strip())
+    except ValueError:
+        raise FormError(
+            gettext("%(label)s: 시각을 HH:MM 형식으로 입력하세요.", label=label)
+        ) from None
+    return value.replace(second=0, microsecond=0)
+
+
+def parse_local(day_text: str | None, time_text: str | None, label: str, tz: ZoneInfo) -> datetime:
+    """Read a local date and time into an instant."""
+    day = parse_date(day_text, label)
+    clock = parse_time(time_text or "00:00", label)
+    return datetime.combine(day, clock, tz)
+
+
+def get_or_404(session: Session, model, ident):  # type: ignore[no-untyped-def]
+    """Load a row by id or answer 404."""
+    try:
+        row = session.get(model, int(ident))
+    except (TypeError, ValueError):
+        row = None
+    if row is None:
+        abort(404)
+    return row
+
+
+def pick_counselor(session: Session, ident: str | None) -> Counselor:
+    """Read the chosen counselor."""
+    try:
+        counselor = session.get(Counselor, int(ident or ""))
+    except ValueError:
+        counselor = None
+    if counselor is None:
+        raise FormError(gettext("상담위원을 선택하세요."))
+    return counselor
+
+
+def pick_field(session: Session, ident: str | None) -> Field:
+    """Read the chosen field."""
+    try:
+        field = session.get(Field, int(ident or ""))
+    except ValueError:
+        field = None
+    if field is None:
+        raise FormError(gettext("분야를 선택하세요."))
+    return field
+
+
+def local_next(value: str | None, default: str) -> str:
+    """Return a same-site path to go back to, refusing anything that leaves the site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

@@ -1,0 +1,216 @@
+"""Scheduled jobs, each run with a controlled clock."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from callcenter.models import (
+    Call,
+    CallbackRequest,
+    CallOutcome,
+    JobRun,
+    OutboxMessage,
+    ShiftNotice,
+)
+from schedules.jobs import (
+    alert_coverage_gaps,
+    announce_pending_callbacks,
+    release_stale,
+    send_shift_reminders,
+)
+from schedules.scheduler import JOBS, build_scheduler, run_job
+from schedules.shifts import mark_unavailable
+from tests.roster_helpers import MONDAY, TUESDAY, counselor, one_off, seoul, weekly
+
+SUNDAY = MONDAY - timedelta(days=1)
+
+
+def texts(db, to=None):
+    rows = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "sms")).all()
+    return [m.body for m in rows if to is None or m.to == to]
+
+
+@pytest.fixture
+def kim(db, fields):
+    who = counselor(db, "김변호", "+821011110001", fields["legal"])
+    weekly(db, who, fields["legal"], 0, "09:00", "12:00")
+    return who
+
+
+# Shift reminders
+
+
+def test_day_before_reminder_is_sent_a_day_ahead(db, kim):
+    result = send_shift_reminders(db, seoul(SUNDAY, 9))
+    assert result == {"sent": 1}
+    assert "3월 8일(월) 09:00-12:00 법률" in texts(db, kim.phone)[0]
+
+
+def test_reminder_is_never_sent_twice_for_the_same_occurrence(db, kim):
+    send_shift_reminders(db, seoul(SUNDAY, 9))
+    send_shift_reminders(db, seoul(SUNDAY, 9, 5))
+    send_shift_reminders(db, seoul(SUNDAY, 20))
+    assert len(texts(db)) == 1
+
+
+def test_hour_before_reminder_follows_the_day_before_one(db, kim):
+    send_shift_reminders(db, seoul(SUNDAY, 9))
+    send_shift_reminders(db, seoul(MONDAY, 8))
+    send_shift_reminders(db, seoul(MONDAY, 8, 30))
+    kinds = sorted(db.scalars(select(ShiftNotice.kind)).all())
+    assert kinds == ["reminder-1440", "reminder-60"]
+
+
+def test_shift_added_at_short_notice_gets_only_the_nearest_reminder(db, kim):
+    send_shift_reminders(db, seoul(MONDAY, 8, 30))
+    assert db.scalars(select(ShiftNotice.kind)).all() == ["reminder-60"]
+
+
+def test_no_reminder_when_the_counselor_is_away(db, kim):
+    mark_unavailable(db, kim, seoul(MONDAY, 0), seoul(TUESDAY, 0))
+    assert send_shift_reminders(db, seoul(SUNDAY, 9)) == {"sent": 0}
+
+
+def test_reminder_offsets_are_configurable(db, kim, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SHIFT_REMINDER_MINUTES", "120")
+    assert send_shift_reminders(db, seoul(SUNDAY, 9)) == {"sent": 0}
+    assert send_shift_reminders(db, seoul(MONDAY, 7)) == {"sent": 1}
+
+
+def test_no_reminder_for_a_shift_that_has_begun(db, kim):
+    assert send_shift_reminders(db, seoul(MONDAY, 9, 30)) == {"sent": 0}
+
+
+# Coverage-gap alerts
+
+
+@pytest.fixture
+def alert_phone(app, monkeypatch):
+    monkeypatch.setitem(app.config, "COORDINATOR_ALERT_PHONES", "010-9999-0000")
+    return "+821099990000"
+
+
+def test_gap_alert_tells_coordinators_about_a_new_gap(db, kim, alert_phone):
+    mark_unavailable(db, kim, seoul(MONDAY, 0), seoul(TUESDAY, 0))
+    result = alert_coverage_gaps(db, seoul(SUNDAY, 8))
+    assert result["new"] == 1
+    (body,) = texts(db, alert_phone)
+    assert "법률 3/8(월) 09:00-12:00" in body
+
+
+def test_gap_alert_is_silent_when_nothing_changed(db, kim, alert_phone):
+    mark_unavailable(db, kim, seoul(MONDAY, 0), seoul(TUESDAY, 0))
+    alert_coverage_gaps(db, seoul(SUNDAY, 8))
+    alert_coverage_gaps(db, seoul(SUNDAY, 9))
+    assert len(texts(db, alert_phone)) == 1
+
+
+def test_gap_alert_speaks_again_when_another_gap_opens(db, kim, alert_phone):
+    alert_coverage_gaps(db, seoul(SUNDAY, 8))
+    assert texts(db, alert_phone) == []
+    mark_unavailable(db, kim, seoul(MONDAY, 0), seoul(TUESDAY, 0))
+    alert_coverage_gaps(db, seoul(SUNDAY, 9))
+    assert len(texts(db, alert_phone)) == 1
+
+
+def test_filling_a_gap_sends_no_alert(db, fields, kim, alert_phone):
+    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
+    mark_unavailable(db, kim, seoul(MONDAY, 0), seoul(TUESDAY, 0))
+    alert_coverage_gaps(db, seoul(SUNDAY, 8))
+    one_off(db, lee, fields["legal"], MONDAY, "09:00", "12:00")
+    result = alert_coverage_gaps(db, seoul(SUNDAY, 9))
+    assert result == {"gaps": 0, "new": 0, "sent": 0}
+
+
+# Pending callbacks at the start of a shift
+
+
+def test_counselor_hears_of_pending_callbacks_when_the_shift_starts(db, fields, kim):
+    db.add(CallbackRequest(field_id=fields["legal"].id, phone="+821055550000", status="pending"))
+    db.add(CallbackRequest(field_id=fields["tax"].id, phone="+821055550001", status="pending"))
+    db.flush()
+    assert announce_pending_callbacks(db, seoul(MONDAY, 9, 3)) == {"sent": 1}
+    assert "콜백 요청이 1건" in texts(db, kim.phone)[0]
+
+
+def test_pending_callbacks_are_announced_once_per_shift(db, fields, kim):
+    db.add(CallbackRequest(field_id=fields["legal"].id, phone="+821055550000", status="pending"))
+    db.flush()
+    announce_pending_callbacks(db, seoul(MONDAY, 9, 3))
+    announce_pending_callbacks(db, seoul(MONDAY, 9, 8))
+    assert len(texts(db)) == 1
+
+
+def test_no_callbacks_notice_when_none_are_pending(db, fields, kim):
+    db.add(CallbackRequest(field_id=fields["legal"].id, phone="+821055550000", status="done"))
+    db.flush()
+    assert announce_pending_callbacks(db, seoul(MONDAY, 9, 3)) == {"sent": 0}
+
+
+def test_callbacks_notice_not_sent_long_after_the_shift_began(db, fields, kim):
+    db.add(CallbackRequest(field_id=fields["legal"].id, phone="+821055550000", status="pending"))
+    db.flush()
+    assert announce_pending_callbacks(db, seoul(MONDAY, 10)) == {"sent": 0}
+
+
+# Stale state
+
+
+def test_stale_busy_flag_is_released(db, kim):
+    now = seoul(MONDAY, 12)
+    kim.busy_since, kim.busy_call_sid = now - timedelta(hours=3), "CA1"
+    db.flush()
+    assert release_stale(db, now)["busy_flags"] == 1
+    db.refresh(kim)
+    assert kim.busy_since is None and kim.busy_call_sid is None
+
+
+def test_recent_busy_flag_is_kept(db, kim):
+    now = seoul(MONDAY, 12)
+    kim.busy_since = now - timedelta(minutes=10)
+    db.flush()
+    assert release_stale(db, now)["busy_flags"] == 0
+
+
+def test_call_left_without_a_final_status_is_closed(db):
+    now = seoul(MONDAY, 12)
+    old = Call(call_sid="CAold", started_at=now - timedelta(hours=5))
+    live = Call(call_sid="CAlive", started_at=now - timedelta(minutes=20))
+    db.add_all([old, live])
+    db.flush()
+    assert release_stale(db, now)["calls"] == 1
+    db.refresh(old)
+    db.refresh(live)
+    assert old.ended_at == now and old.outcome == CallOutcome.FAILED
+    assert live.ended_at is None
+
+
+# The runner
+
+
+def test_run_job_records_the_run_and_commits(db, kim):
+    now = seoul(MONDAY, 12)
+    kim.busy_since = now - timedelta(hours=3)
+    db.commit()
+    run_job("release_stale", now)
+    db.expire_all()
+    run = db.scalars(select(JobRun)).one()
+    assert run.ok is True and run.detail == {"busy_flags": 1, "calls": 0}
+
+
+def test_every_job_is_registered_with_a_next_run_time(app):
+    scheduler = build_scheduler(app)
+    scheduler.start(paused=True)
+    try:
+        ids = {job.id for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown(wait=False)
+    assert ids == {spec.id for spec in JOBS}
+
+
+def test_run_job_command_runs_one_job_now(runner, db):
+    result = runner.invoke(args=["scheduler", "run-job", "release_stale"])
+    assert result.exit_code == 0, result.output
+    assert "busy_flags" in result.output
+    assert db.scalars(select(JobRun.job_id)).all() == ["release_stale"]
