@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
@@ -70,6 +71,10 @@ class Scope:
         """Return the condition that an instant falls in the period."""
         return and_(column >= self.start, column < self.end)
 
+    def key(self, value: str | datetime) -> str:
+        """Return the text key of a bucket value from a result row."""
+        return sqltime.key(value, self.period.unit)
+
     def seconds(self, earlier: ColumnElement, later: ColumnElement) -> ColumnElement:
         """Return whole seconds between two stored instants."""
         return sqltime.seconds_between(earlier, later, self.dialect)
@@ -91,6 +96,12 @@ def percentile_90(
     """Return the nearest-rank 90th percentile of a value per bucket and over the period."""
     where = (scope.within(instant), value.is_not(None), *conditions)
     bucket = scope.bucket(instant).label("bucket")
+    if scope.dialect == "postgresql":
+        # percentile_disc is the nearest-rank percentile: the same answer, one sort per group.
+        p90 = func.percentile_disc(0.9).within_group(value)
+        rows = scope.session.execute(select(bucket, p90).where(*where).group_by(bucket))
+        total = scope.session.scalar(select(p90).where(*where))
+        return {scope.key(b): int(v) for b, v in rows}, None if total is None else int(total)
     ranked = (
         select(
             bucket,
@@ -102,7 +113,7 @@ def percentile_90(
         .subquery()
     )
     per_bucket = {
-        row.bucket: int(row.value)
+        scope.key(row.bucket): int(row.value)
         for row in scope.session.execute(
             select(ranked.c.bucket, ranked.c.value).where(
                 ranked.c.rank == (ranked.c.n * 9 + 9) // 10
@@ -205,20 +216,20 @@ def call_figures(
 
     where = (scope.within(Call.started_at), _offered())
     bucket = scope.bucket(Call.started_at).label("bucket")
-    rows = scope.session.execute(select(bucket, *measures).where(*where).group_by(bucket))
-    per_bucket = {row.bucket: figures(row) for row in rows}
-    by_field = {
-        row.field_id: figures(row)
-        for row in scope.session.execute(
-            select(Call.field_id, *measures).where(*where).group_by(Call.field_id)
-        )
-    }
+    per_bucket: dict[str, CallFigures] = defaultdict(CallFigures)
+    by_field: dict[int | None, CallFigures] = defaultdict(CallFigures)
+    for row in scope.session.execute(
+        select(bucket, Call.field_id, *measures).where(*where).group_by(bucket, Call.field_id)
+    ):
+        item = figures(row)
+        per_bucket[scope.key(row.bucket)].add(item)
+        by_field[row.field_id].add(item)
     p90, p90_total = percentile_90(scope, wait, Call.started_at, _offered(), answered)
     total = CallFigures(p90_wait=p90_total)
     for key, item in per_bucket.items():
         item.p90_wait = p90.get(key)
         total.add(item)
-    return per_bucket, total, by_field
+    return dict(per_bucket), total, dict(by_field)
 
 
 def satisfaction_distribution(scope: Scope) -> Counter[int]:
@@ -256,8 +267,8 @@ def consultation_figures(scope: Scope) -> ConsultationFigures:
         .group_by(bucket, Consultation.field_id, Consultation.channel, Consultation.outcome)
     )
     result = ConsultationFigures()
-    for key, field_id, channel, outcome, n in rows:
-        result.by_bucket[key][channel] += n
+    for value, field_id, channel, outcome, n in rows:
+        result.by_bucket[scope.key(value)][channel] += n
         result.by_field[field_id][channel] += n
         result.by_outcome[outcome] += n
         result.by_field_outcome[field_id][outcome] += n
@@ -313,7 +324,7 @@ def callback_figures(scope: Scope) -> tuple[dict[str, CallbackFigures], Callback
         item = CallbackFigures(
             row.requested, row.web, row.completed, row.cancelled, int(row.seconds) / 60
         )
-        per_bucket[row.bucket] = item
+        per_bucket[scope.key(row.bucket)] = item
         for name in ("requested", "web", "completed", "cancelled", "minutes_total"):
             setattr(total, name, getattr(total, name) + getattr(item, name))
     p90, p90_total = percentile_90(scope, case((done, delay)), CallbackRequest.requested_at, done)
@@ -329,7 +340,7 @@ def voicemail_counts(scope: Scope) -> dict[str, int]:
     rows = scope.session.execute(
         select(bucket, func.count()).where(scope.within(Voicemail.created_at)).group_by(bucket)
     )
-    return {key: int(n) for key, n in rows}
+    return {scope.key(value): int(n) for value, n in rows}
 
 
 @dataclass
