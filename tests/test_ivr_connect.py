@@ -2,13 +2,11 @@
 
 from sqlalchemy import select
 
-from callcenter.models import Call, CallLeg, Consultation, Counselor
-from tests.ivr_support import clock, on_shift, play, settings, walker  # noqa: F401
+from callcenter.models import Call, Consultation, Counselor
+from tests.ivr_support import play
 
 
-def test_caller_pressing_legal_is_put_through_to_the_counselor_on_call(
-    db, walker, on_shift, clock
-):
+def test_caller_pressing_legal_is_put_through_to_the_counselor_on_call(db, walker, on_shift, clock):
     counselor = on_shift("legal")
     transcript = play(walker, "1", "5", counselors=["answers"])
     dial = next(d for d in transcript.documents("/ivr/menu") if d.find("Dial") is not None)
