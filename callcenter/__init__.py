@@ -89,10 +89,14 @@ def register_blueprints(app: Flask) -> None:
     """Mount the back office, the public pages and the IVR webhooks."""
     from callcenter.auth import bp as auth_bp
     from callcenter.backoffice import bp as backoffice_bp
+    from callcenter.public import bp as public_bp
+    from callcenter.reports import bp as reports_bp
     from ivr import bp as ivr_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(public_bp)
     app.register_blueprint(ivr_bp)
     # Twilio signs its webhooks; a CSRF token makes no sense there.
     csrf.exempt(ivr_bp)

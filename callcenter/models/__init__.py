@@ -28,6 +28,7 @@ from callcenter.models.directory import (
     User,
     counselor_fields,
 )
+from callcenter.models.public import PublicAttempt
 from callcenter.models.roster import (
     DayOverride,
     DayOverrideKind,
@@ -59,6 +60,7 @@ __all__ = [
     "OneOffShift",
     "OutboxMessage",
     "PromptOverride",
+    "PublicAttempt",
     "Role",
     "TopicCategory",
     "UTCDateTime",

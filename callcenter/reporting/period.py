@@ -44,6 +44,11 @@ class Period:
         ]
 
     @property
+    def kind(self) -> str:
+        """Return "year" for a year's report (by month) or "month" for a month's (by day)."""
+        return "year" if self.unit == "month" else "month"
+
+    @property
     def label(self) -> str:
         """Return how the period is written: 2027 or 2027-03."""
         return str(self.start.year) if self.unit == "month" else self.start.strftime("%Y-%m")
