@@ -27,7 +27,7 @@ def test_yearly_page_shows_tables_and_chart_data(client, login, db, fields):
     assert "2027년 상담 통계" in page
     assert 'id="report-data"' in page and "chart.umd.min.js" in page
     assert "김법률" in page  # load per counselor
-    assert "<th scope=\"row\">2027-01</th>" in page
+    assert '<th scope="row">2027-01</th>' in page
 
 
 def test_monthly_page_lists_every_day(client, login, db, fields):
@@ -35,7 +35,7 @@ def test_monthly_page_lists_every_day(client, login, db, fields):
     login("coordinator")
     page = client.get("/reports/2027/1").get_data(as_text=True)
     assert "2027년 1월 상담 통계" in page
-    assert "<th scope=\"row\">01-31</th>" in page
+    assert '<th scope="row">01-31</th>' in page
 
 
 def test_impossible_month_is_not_found(client, login):
@@ -62,7 +62,7 @@ def test_xlsx_export_has_one_sheet_per_table(client, login, db, fields):
     book = load_workbook(io.BytesIO(response.data))
     assert "상담 건수" in book.sheetnames
     sheet = book["상담 건수"]
-    totals = [row for row in sheet.iter_rows(values_only=True) if row[0] == "합계"][0]
+    totals = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "합계")
     assert totals[:5] == ("합계", 3, 2, 1, 0)
 
 
