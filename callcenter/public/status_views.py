@@ -22,7 +22,7 @@ def snapshot() -> Snapshot:
 
 def _cacheable(response: Response) -> Response:
     """Let browsers and proxies keep the answer as long as the server-side cache does."""
-    seconds = int(current_app.config.get("STATUS_CACHE_SECONDS", 10))
+    seconds = int(current_app.config.get("STATUS_CACHE_SECONDS") or 0)
     response.headers["Cache-Control"] = f"public, max-age={max(seconds, 0)}"
     response.vary.add("Cookie")
     return response
@@ -45,7 +45,7 @@ def _render(template: str) -> Response:
         language=language,
         phone_display=national(status.phone),
         weekdays=WEEKDAY_CODES,
-        refresh_seconds=int(current_app.config.get("STATUS_REFRESH_SECONDS", 15)),
+        refresh_seconds=int(current_app.config.get("STATUS_REFRESH_SECONDS") or 15),
     )
     return remember_language(_cacheable(Response(page)))
 
@@ -62,8 +62,8 @@ def status_fragment() -> Response:
     return _render("public/_status_fields.html")
 
 
-@bp.get("/status.json")
 @bp.get("/api/status")
+@bp.get("/status.json")
 def status_json() -> Response:
     """Return the public status as JSON, for the city's web site."""
     status = snapshot()

@@ -21,23 +21,17 @@ from callcenter import telephony
 from callcenter.crypto import keyring
 from callcenter.models import CallbackRequest, CallbackStatus, Field, PublicAttempt
 from callcenter.phones import InvalidPhoneNumber, can_receive_sms, last4, to_e164
+from callcenter.public import SETTINGS
 from schedules.oncall import _load_plan  # the roster's merged hours per day
 
 OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.CLAIMED)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
-DEFAULT_LIMITS = {
-    "TICKET_MAX_OPEN_PER_NUMBER": 2,
-    "TICKET_MAX_PER_NUMBER_PER_DAY": 3,
-    "TICKET_MAX_PER_ADDRESS_PER_HOUR": 10,
-    "TICKET_MAX_FAILED_CANCELS_PER_ADDRESS_PER_HOUR": 10,
-    "TICKET_WINDOW_DAYS": 7,
-}
-
 
 def limit(name: str) -> int:
     """Return a configured limit, or its default."""
-    return int(current_app.config.get(name, DEFAULT_LIMITS[name]))
+    value = current_app.config.get(name)
+    return int(SETTINGS[name] if value is None else value)
 
 
 class TicketRefused(Exception):

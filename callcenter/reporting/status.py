@@ -172,7 +172,7 @@ _lock = threading.Lock()
 
 def cached_snapshot(session: Session, now: datetime, tz: ZoneInfo, phone: str) -> Snapshot:
     """Return the status, rebuilt at most once every STATUS_CACHE_SECONDS in this process."""
-    ttl = float(current_app.config.get("STATUS_CACHE_SECONDS", 10))
+    ttl = float(current_app.config.get("STATUS_CACHE_SECONDS") or 0)
     key = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if ttl > 0:
         with _lock:

@@ -20,7 +20,7 @@ def _render(template: str) -> str:
         board=live_state(db.session, line_now(), tz),
         tz=tz,
         language=str(get_locale()),
-        refresh_seconds=current_app.config.get("WALLBOARD_REFRESH_SECONDS", 5),
+        refresh_seconds=current_app.config.get("WALLBOARD_REFRESH_SECONDS") or 5,
     )
 
 
