@@ -304,26 +304,36 @@ def report_tables(report: Report, language: str) -> list[Table]:
 
 
 def chart_data(report: Report, language: str) -> dict:
-    """Return the series the page's charts draw (the same numbers as the tables)."""
+    """Return the series the page's charts draw (the same numbers as the tables).
+
+    Series are lists, not mappings, so their order survives JSON encoding.
+    """
     keys = report.buckets
+    calls = [report.calls.get(k, CallFigures()) for k in keys]
     return {
         "labels": [bucket_label(report, k) for k in keys],
-        "channels": {
-            channel_label(c): [report.consultations.by_bucket.get(k, {}).get(c, 0) for k in keys]
+        "channels": [
+            {
+                "label": channel_label(c),
+                "data": [report.consultations.by_bucket.get(k, {}).get(c, 0) for k in keys],
+            }
             for c in CHANNELS
-        },
-        "calls": {
-            _("응답"): [report.calls.get(k, CallFigures()).answered for k in keys],
-            _("끊음"): [report.calls.get(k, CallFigures()).abandoned for k in keys],
-        },
+        ],
+        "calls": [
+            {"label": _("응답"), "data": [c.answered for c in calls]},
+            {"label": _("끊음"), "data": [c.abandoned for c in calls]},
+        ],
         "fields": {
             "labels": [f.name(language) for f in report.fields],
-            "series": {
-                channel_label(c): [
-                    report.consultations.by_field.get(f.id, {}).get(c, 0) for f in report.fields
-                ]
+            "series": [
+                {
+                    "label": channel_label(c),
+                    "data": [
+                        report.consultations.by_field.get(f.id, {}).get(c, 0) for f in report.fields
+                    ],
+                }
                 for c in CHANNELS
-            },
+            ],
         },
         "heatmap": {
             "weekdays": [weekday_label(d) for d in range(7)],

@@ -7,10 +7,11 @@
   var data = JSON.parse(source.textContent);
   var palette = ["#0b5cad", "#1a7f37", "#bf8700", "#a40e26", "#8250df", "#57606a"];
 
-  function series(map, options) {
-    return Object.keys(map).map(function (label, i) {
-      return Object.assign({ label: label, data: map[label], backgroundColor: palette[i % palette.length],
-        borderColor: palette[i % palette.length] }, options || {});
+  function series(list, options) {
+    return list.map(function (item, i) {
+      return Object.assign({ label: item.label, data: item.data,
+        backgroundColor: palette[i % palette.length], borderColor: palette[i % palette.length] },
+        options || {});
     });
   }
   function draw(id, config) {
