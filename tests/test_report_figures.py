@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete, select
 
+from callcenter.models import Consultation, ReportConsultationDay
 from callcenter.reporting import Period, build_report
-from tests.report_data import SEOUL, build_year
+from callcenter.reporting.rollup import refresh
+from tests.report_data import SEOUL, build_year, kst
+
+ROLLUPS = {
+    "live": None,  # no rollup: every figure from the raw tables
+    "rolled-up": kst(2028, 1, 2),  # every day from the rollup tables
+    "half-rolled-up": kst(2027, 1, 20, 12),  # up to 19 January rolled up, the rest live
+}
+
+
+@pytest.fixture(params=list(ROLLUPS))
+def rollup(request, db):
+    """Return a function that rolls the data set up as far as the parameter says."""
+
+    def apply() -> None:
+        if ROLLUPS[request.param] is not None:
+            refresh(db, ROLLUPS[request.param], SEOUL)
+            db.commit()
+
+    return apply
 
 
 @pytest.fixture
-def year(db, fields):
+def year(db, fields, rollup):
     """Return the 2027 report over the hand-built data set."""
     counselors = build_year(db, fields)
+    rollup()
     report = build_report(db, Period.year(2027), SEOUL)
     report.counselors_by_name = {c.name: c for c in report.counselors}
     report.people = counselors
@@ -19,9 +41,10 @@ def year(db, fields):
 
 
 @pytest.fixture
-def january(db, fields):
+def january(db, fields, rollup):
     """Return the January 2027 report, day by day."""
     build_year(db, fields)
+    rollup()
     return build_report(db, Period.month(2027, 1), SEOUL)
 
 
@@ -129,3 +152,48 @@ def test_monthly_report_counts_day_by_day(january):
     assert january.calls["2027-01-05"].abandoned == 2
     assert dict(january.consultations.by_bucket["2027-01-01"]) == {"phone": 1}
     assert "2027-02-01" not in january.consultations.by_bucket
+
+
+def test_rollup_keeps_counts_of_purged_rows(db, fields):
+    build_year(db, fields)
+    refresh(db, kst(2028, 1, 2), SEOUL)
+    db.execute(delete(Consultation))
+    db.commit()
+    report = build_report(db, Period.year(2027), SEOUL)
+    assert sum(report.consultations.total.values()) == 5
+
+
+def test_rollup_redoes_the_days_of_edited_consultations(db, fields):
+    build_year(db, fields)
+    refresh(db, kst(2028, 1, 2), SEOUL)
+    db.commit()
+    visit = db.scalar(select(Consultation).where(Consultation.channel == "visit"))
+    visit.channel = "phone"
+    visit.updated_at = kst(2028, 1, 2, 10)
+    db.commit()
+    assert refresh(db, kst(2028, 1, 2, 11), SEOUL) == [
+        (visit.started_at.date(), kst(2027, 2, 1).date())
+    ]
+    db.commit()
+    report = build_report(db, Period.year(2027), SEOUL)
+    assert dict(report.consultations.total) == {"phone": 4, "callback": 1}
+
+
+def test_rollup_reaches_yesterday_and_leaves_today_live(db, fields):
+    build_year(db, fields)
+    refresh(db, kst(2027, 3, 5, 9), SEOUL)
+    db.commit()
+    days = set(db.scalars(select(ReportConsultationDay.day)))
+    assert max(days).isoformat() == "2027-02-01"  # 5 and 6 March are today and later
+    report = build_report(db, Period.month(2027, 3), SEOUL)
+    assert dict(report.consultations.total) == {"phone": 1}
+    assert report.consultations.drafts == 1
+
+
+def test_rollup_command_reports_what_it_rolled_up(runner, db, fields, clock):
+    build_year(db, fields)
+    result = runner.invoke(args=["reports", "rollup"])
+    assert result.exit_code == 0, result.output
+    assert "Rolled up 2026-12-31 to 2027-03-02" in result.output
+    again = runner.invoke(args=["reports", "rollup"])
+    assert again.output.strip() == "Report rollups are up to date."

@@ -29,6 +29,13 @@ from callcenter.models.directory import (
     counselor_fields,
 )
 from callcenter.models.public import PublicAttempt
+from callcenter.models.reporting import (
+    ReportCallDay,
+    ReportConsultationDay,
+    ReportCounselorDay,
+    ReportRollupState,
+    ReportWaitDay,
+)
 from callcenter.models.roster import (
     DayOverride,
     DayOverrideKind,
@@ -61,6 +68,11 @@ __all__ = [
     "OutboxMessage",
     "PromptOverride",
     "PublicAttempt",
+    "ReportCallDay",
+    "ReportConsultationDay",
+    "ReportCounselorDay",
+    "ReportRollupState",
+    "ReportWaitDay",
     "Role",
     "TopicCategory",
     "UTCDateTime",

@@ -22,24 +22,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from callcenter.models import (
     CallbackRequest,
     CallbackStatus,
-    CallOutcome,
-    Consultation,
     Counselor,
     Field,
+    ReportCallDay,
+    ReportConsultationDay,
+    ReportCounselorDay,
+    ReportWaitDay,
     Voicemail,
 )
-from callcenter.models.calls import Call
-from callcenter.reporting import sqltime
+from callcenter.reporting import sources, sqltime
 from callcenter.reporting.period import Period
 
-ANSWER_TARGET_SECONDS = 30
+ANSWER_TARGET_SECONDS = sources.ANSWER_TARGET_SECONDS
 SATISFACTION_SCORES = (1, 2, 3, 4, 5)
 CHANNELS = ("phone", "visit", "callback")
 
@@ -55,6 +56,17 @@ class Scope:
     def __post_init__(self) -> None:
         self.dialect = self.session.get_bind().dialect.name
         self.start, self.end = self.period.bounds(self.tz)
+        self.rolled = sources.rolled_until(self.session, self.tz)
+
+    def days(self, model: type):  # type: ignore[no-untyped-def]
+        """Return the period's rows in a rollup table's daily shape (rolled up or live)."""
+        return sources.daily_rows(
+            model, self.period.start, self.period.end, self.tz, self.dialect, self.rolled
+        )
+
+    def day_bucket(self, day: ColumnElement) -> ColumnElement:
+        """Return the month or day key of a local date column."""
+        return sources.day_bucket(day, self.period.unit, self.dialect)
 
     def local(self, column: ColumnElement) -> ColumnElement:
         """Return a stored instant as local wall-clock time."""
@@ -186,45 +198,77 @@ class CallFigures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _offered() -> ColumnElement:
-    return or_(Call.outcome.is_(None), Call.outcome != CallOutcome.BLOCKED)
+def histogram_p90(scope: Scope, days, value: str, count: str) -> tuple[dict[str, int], int | None]:  # type: ignore[no-untyped-def]
+    """Return the nearest-rank 90th percentile per bucket and overall from daily histograms.
+
+    The smallest value whose running count reaches 90 % of all counts: 10 * running >= 9 * n.
+    """
+    bucket = scope.day_bucket(days.c.day).label("bucket")
+    merged = (
+        select(bucket, days.c[value].label("value"), func.sum(days.c[count]).label("n"))
+        .group_by(bucket, days.c[value])
+        .subquery()
+    )
+    running = select(
+        merged.c.bucket,
+        merged.c.value,
+        func.sum(merged.c.n)
+        .over(partition_by=merged.c.bucket, order_by=merged.c.value)
+        .label("run"),
+        func.sum(merged.c.n).over(partition_by=merged.c.bucket).label("n"),
+    ).subquery()
+    per_bucket = {
+        scope.key(b): int(v)
+        for b, v in scope.session.execute(
+            select(running.c.bucket, func.min(running.c.value))
+            .where(running.c.run * 10 >= running.c.n * 9)
+            .group_by(running.c.bucket)
+        )
+    }
+    overall = (
+        select(merged.c.value, func.sum(merged.c.n).label("n")).group_by(merged.c.value).subquery()
+    )
+    running_all = select(
+        overall.c.value,
+        func.sum(overall.c.n).over(order_by=overall.c.value).label("run"),
+        func.sum(overall.c.n).over().label("n"),
+    ).subquery()
+    total = scope.session.scalar(
+        select(func.min(running_all.c.value)).where(running_all.c.run * 10 >= running_all.c.n * 9)
+    )
+    return per_bucket, None if total is None else int(total)
 
 
-def _wait(scope: Scope) -> ColumnElement:
-    return scope.seconds(func.coalesce(Call.queue_entered_at, Call.started_at), Call.answered_at)
+CALL_MEASURES = (
+    "offered",
+    "answered",
+    "abandoned_menu",
+    "abandoned_queue",
+    "answered_in_target",
+    "wait_seconds_total",
+    "satisfaction_responses",
+    "satisfaction_total",
+)
 
 
 def call_figures(
     scope: Scope,
 ) -> tuple[dict[str, CallFigures], CallFigures, dict[int | None, CallFigures]]:
     """Return call figures per bucket, for the period, and per field."""
-    answered = Call.outcome == CallOutcome.CONNECTED
-    wait = _wait(scope)
-    measures = (
-        func.count().label("offered"),
-        _count_if(answered).label("answered"),
-        _count_if(Call.outcome == CallOutcome.ABANDONED_MENU).label("abandoned_menu"),
-        _count_if(Call.outcome == CallOutcome.ABANDONED_QUEUE).label("abandoned_queue"),
-        _count_if(and_(answered, wait <= ANSWER_TARGET_SECONDS)).label("answered_in_target"),
-        _sum_if(answered, wait).label("wait_seconds_total"),
-        func.count(Call.satisfaction).label("satisfaction_responses"),
-        func.coalesce(func.sum(Call.satisfaction), 0).label("satisfaction_total"),
-    )
-
-    def figures(row) -> CallFigures:  # type: ignore[no-untyped-def]
-        return CallFigures(**{m.name: int(getattr(row, m.name) or 0) for m in measures})
-
-    where = (scope.within(Call.started_at), _offered())
-    bucket = scope.bucket(Call.started_at).label("bucket")
+    days = scope.days(ReportCallDay)
+    bucket = scope.day_bucket(days.c.day).label("bucket")
     per_bucket: dict[str, CallFigures] = defaultdict(CallFigures)
     by_field: dict[int | None, CallFigures] = defaultdict(CallFigures)
-    for row in scope.session.execute(
-        select(bucket, Call.field_id, *measures).where(*where).group_by(bucket, Call.field_id)
-    ):
-        item = figures(row)
+    rows = scope.session.execute(
+        select(
+            bucket, days.c.field_id, *(func.sum(days.c[m]).label(m) for m in CALL_MEASURES)
+        ).group_by(bucket, days.c.field_id)
+    )
+    for row in rows:
+        item = CallFigures(**{m: int(getattr(row, m) or 0) for m in CALL_MEASURES})
         per_bucket[scope.key(row.bucket)].add(item)
         by_field[row.field_id].add(item)
-    p90, p90_total = percentile_90(scope, wait, Call.started_at, _offered(), answered)
+    p90, p90_total = histogram_p90(scope, scope.days(ReportWaitDay), "wait_seconds", "calls")
     total = CallFigures(p90_wait=p90_total)
     for key, item in per_bucket.items():
         item.p90_wait = p90.get(key)
@@ -234,12 +278,11 @@ def call_figures(
 
 def satisfaction_distribution(scope: Scope) -> Counter[int]:
     """Return how many callers gave each satisfaction score."""
-    rows = scope.session.execute(
-        select(Call.satisfaction, func.count())
-        .where(scope.within(Call.started_at), Call.satisfaction.is_not(None))
-        .group_by(Call.satisfaction)
-    )
-    return Counter({int(score): int(n) for score, n in rows})
+    days = scope.days(ReportCallDay)
+    row = scope.session.execute(
+        select(*(func.sum(days.c[f"score_{n}"]) for n in SATISFACTION_SCORES))
+    ).one()
+    return Counter({n: int(v) for n, v in zip(SATISFACTION_SCORES, row, strict=True) if v})
 
 
 @dataclass
@@ -258,29 +301,29 @@ class ConsultationFigures:
 
 def consultation_figures(scope: Scope) -> ConsultationFigures:
     """Return consultations by bucket, field, channel and outcome."""
-    bucket = scope.bucket(Consultation.started_at).label("bucket")
+    days = scope.days(ReportConsultationDay)
+    bucket = scope.day_bucket(days.c.day).label("bucket")
     rows = scope.session.execute(
         select(
-            bucket, Consultation.field_id, Consultation.channel, Consultation.outcome, func.count()
-        )
-        .where(scope.within(Consultation.started_at), Consultation.status != "draft")
-        .group_by(bucket, Consultation.field_id, Consultation.channel, Consultation.outcome)
+            bucket,
+            days.c.field_id,
+            days.c.channel,
+            days.c.outcome,
+            func.sum(days.c.consultations),
+            func.sum(days.c.drafts),
+        ).group_by(bucket, days.c.field_id, days.c.channel, days.c.outcome)
     )
     result = ConsultationFigures()
-    for value, field_id, channel, outcome, n in rows:
+    for value, field_id, channel, outcome, n, drafts in rows:
+        result.drafts += int(drafts or 0)
+        n = int(n or 0)
+        if not n:
+            continue
         result.by_bucket[scope.key(value)][channel] += n
         result.by_field[field_id][channel] += n
         result.by_outcome[outcome] += n
         result.by_field_outcome[field_id][outcome] += n
         result.total[channel] += n
-    result.drafts = (
-        scope.session.scalar(
-            select(func.count()).where(
-                scope.within(Consultation.started_at), Consultation.status == "draft"
-            )
-        )
-        or 0
-    )
     return result
 
 
@@ -357,59 +400,40 @@ class CounselorLoad:
 
 def counselor_load(scope: Scope) -> list[CounselorLoad]:
     """Return each counselor's consultations and answered calls, busiest first."""
-    loads: dict[int, CounselorLoad] = {}
     names = dict(scope.session.execute(select(Counselor.id, Counselor.name)).all())
-
-    def load(counselor_id: int) -> CounselorLoad:
-        if counselor_id not in loads:
-            loads[counselor_id] = CounselorLoad(counselor_id, names.get(counselor_id, "?"))
-        return loads[counselor_id]
-
-    for counselor_id, n, minutes in scope.session.execute(
+    days = scope.days(ReportCounselorDay)
+    rows = scope.session.execute(
         select(
-            Consultation.counselor_id,
-            func.count(),
-            func.coalesce(func.sum(Consultation.duration_minutes), 0),
+            days.c.counselor_id,
+            func.sum(days.c.consultations),
+            func.sum(days.c.consultation_minutes),
+            func.sum(days.c.calls),
+            func.sum(days.c.call_seconds),
+        ).group_by(days.c.counselor_id)
+    )
+    loads = [
+        CounselorLoad(
+            counselor_id,
+            names.get(counselor_id, "?"),
+            int(consultations or 0),
+            int(minutes or 0),
+            int(calls or 0),
+            int(seconds or 0) / 60,
         )
-        .where(
-            scope.within(Consultation.started_at),
-            Consultation.status != "draft",
-            Consultation.counselor_id.is_not(None),
-        )
-        .group_by(Consultation.counselor_id)
-    ):
-        item = load(counselor_id)
-        item.consultations, item.consultation_minutes = int(n), int(minutes)
-    for counselor_id, n, seconds in scope.session.execute(
-        select(
-            Call.connected_counselor_id,
-            func.count(),
-            func.coalesce(func.sum(Call.duration_seconds), 0),
-        )
-        .where(
-            scope.within(Call.started_at),
-            Call.outcome == CallOutcome.CONNECTED,
-            Call.connected_counselor_id.is_not(None),
-        )
-        .group_by(Call.connected_counselor_id)
-    ):
-        item = load(counselor_id)
-        item.calls, item.call_minutes = int(n), int(seconds) / 60
-    return sorted(loads.values(), key=lambda x: (-(x.consultations + x.calls), x.name))
+        for counselor_id, consultations, minutes, calls, seconds in rows
+    ]
+    return sorted(loads, key=lambda x: (-(x.consultations + x.calls), x.name))
 
 
 def weekday_hour_calls(scope: Scope) -> list[list[int]]:
     """Return offered calls as a 7 x 24 grid: weekday (Monday first) by local hour."""
-    local = scope.local(Call.started_at)
-    weekday = sqltime.weekday_of(local, scope.dialect).label("weekday")
-    hour = sqltime.hour_of(local, scope.dialect).label("hour")
+    days = scope.days(ReportCallDay)
+    weekday = sqltime.weekday_of(days.c.day, scope.dialect).label("weekday")
     grid = [[0] * 24 for _ in range(7)]
-    for day, hour_, n in scope.session.execute(
-        select(weekday, hour, func.count())
-        .where(scope.within(Call.started_at), _offered())
-        .group_by(weekday, hour)
+    for day, hour, n in scope.session.execute(
+        select(weekday, days.c.hour, func.sum(days.c.offered)).group_by(weekday, days.c.hour)
     ):
-        grid[int(day)][int(hour_)] = int(n)
+        grid[int(day)][int(hour)] = int(n or 0)
     return grid
 
 

@@ -16,4 +16,4 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(state.app, "reports.index", "통계", roles=COORDINATORS, order=71)
 
 
-from callcenter.reports import views, wallboard  # noqa: E402,F401
+from callcenter.reports import cli, views, wallboard  # noqa: E402,F401
