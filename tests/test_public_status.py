@@ -143,3 +143,10 @@ def test_status_page_has_one_main_heading_and_a_live_region_for_scripts(client, 
     assert 'data-live-src="/status/live"' in page
     fragment = client.get("/status/live").get_data(as_text=True)
     assert "<html" not in fragment and "field-card" in fragment
+
+
+def test_language_choice_is_never_stored_in_shared_caches(client, clock, settings):
+    settings(STATUS_CACHE_SECONDS=10)
+    response = client.get("/status?lang=en")
+    assert "lang=en" in response.headers["Set-Cookie"]
+    assert response.headers["Cache-Control"] == "private, no-cache"

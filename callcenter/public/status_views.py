@@ -33,6 +33,8 @@ def remember_language(response: Response) -> Response:
     chosen = request.args.get("lang")
     if chosen in ("ko", "en"):
         response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax")
+        # A shared cache must not hand this cookie to other citizens.
+        response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -8,6 +8,10 @@
     request.open("GET", element.getAttribute("data-live-src"));
     request.setRequestHeader("X-Requested-With", "live");
     request.onload = function () {
+      if (request.responseURL && request.responseURL.indexOf(element.getAttribute("data-live-src")) === -1) {
+        window.location.reload();  // redirected, e.g. the sign-in expired: show the real page
+        return;
+      }
       if (request.status === 200) {
         element.innerHTML = request.responseText;
         element.setAttribute("data-live-updated", String(Date.now()));
