@@ -197,3 +197,11 @@ def test_rollup_command_reports_what_it_rolled_up(runner, db, fields, clock):
     assert "Rolled up 2026-12-31 to 2027-03-02" in result.output
     again = runner.invoke(args=["reports", "rollup"])
     assert again.output.strip() == "Report rollups are up to date."
+
+
+def test_rollup_job_returns_the_days_it_rolled_up(app, db, fields):
+    from callcenter.reporting.rollup import rollup_job
+
+    build_year(db, fields)
+    detail = rollup_job(db, kst(2027, 2, 1, 9))
+    assert detail == {"rolled_up": [["2026-12-31", "2027-02-01"]]}

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from callcenter.models import Consultation, ReportRollupState
 from callcenter.models.calls import Call
 from callcenter.reporting.sources import LIVE, Span, shape_columns
+from callcenter.timezone import line_timezone
 
 # Calls this recent may still change (status callbacks, the satisfaction question).
 CALLS_SETTLE = timedelta(days=1)
@@ -105,3 +106,9 @@ def refresh(session: Session, now: datetime, tz: ZoneInfo) -> list[tuple[date, d
     state.rolled_until = max(today, state.rolled_until or today)
     state.refreshed_at = now
     return ranges
+
+
+def rollup_job(session: Session, now: datetime) -> dict[str, list[list[str]]]:
+    """Run the rollup as a scheduled job; return what it rolled up. No commit."""
+    ranges = refresh(session, now, line_timezone())
+    return {"rolled_up": [[first.isoformat(), last.isoformat()] for first, last in ranges]}
