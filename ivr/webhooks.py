@@ -13,7 +13,15 @@ from callcenter.models import Call, CallLeg, CallOutcome, Counselor, Field
 from callcenter.phones import InvalidPhoneNumber, to_e164
 from callcenter.timezone import line_timezone
 from ivr import bp, prompts
-from ivr.calls import current_time, find_call, is_blocked, open_call, record_step, set_outcome
+from ivr.calls import (
+    FINAL_STATUSES,
+    current_time,
+    find_call,
+    is_blocked,
+    open_call,
+    record_step,
+    set_outcome,
+)
 from ivr.desk import desk_is_open
 from ivr.flow import goodbye, route_to_field, survey_or_goodbye
 from ivr.menu import interpret, menu_gather
@@ -28,7 +36,12 @@ from ivr.offers import (
 from ivr.queueing import enqueue, waiting_music
 from ivr.responses import say, twiml, webhook
 from ivr.routing import dial, leg_result_from_dial, next_counselor, whisper, whisper_answer
-from ivr.status import apply_call_status, apply_leg_status, release_counselor
+from ivr.status import (
+    apply_call_status,
+    apply_leg_status,
+    release_counselor,
+    release_leg_holder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -423,7 +436,11 @@ def status() -> Response:
     if leg is None and form.get("ParentCallSid"):
         leg = session.scalar(select(CallLeg).where(CallLeg.leg_sid == call_sid))
         if leg is None:
-            return twiml(VoiceResponse())  # a leg we never dialed (e.g. the desk)
+            # Not one of our counselor legs (e.g. the desk), unless a counselor is held by it.
+            if call_status in FINAL_STATUSES:
+                release_leg_holder(session, call_sid, now, tz)
+                session.commit()
+            return twiml(VoiceResponse())
     if leg is not None:
         apply_leg_status(session, leg, call_sid, call_status, form.get("CallDuration"), now, tz)
     elif call_sid:
