@@ -18,7 +18,6 @@ import os
 import random
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,7 +162,7 @@ def build_database(url: str) -> None:
     engine.dispose()
 
 
-def start(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
+def start(app: str, port: int, env: dict[str, str], gunicorn_args: list[str]) -> subprocess.Popen:
     """Start gunicorn on loopback and wait until it answers."""
     process = subprocess.Popen(
         [
@@ -173,12 +172,9 @@ def start(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.
             app,
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
             "--log-level",
             "warning",
+            *gunicorn_args,
         ],
         cwd=ROOT,
         env=env,
@@ -262,7 +258,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (emptied); default SQLite file")
     parser.add_argument("--requests", type=int, default=3000, help="requests per measurement")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
@@ -279,13 +276,16 @@ def main() -> None:
             PYTHONPATH=str(ROOT),
         )
         env.pop("PUBLIC_BASE_URL", None)
+        # The same settings for both, as in production (gunicorn.conf.py): gthread workers.
+        gunicorn_args = ["--workers", str(args.workers), "--threads", str(args.threads)]
+        gunicorn_args += ["--worker-class", "gthread" if args.threads > 1 else "sync"]
         servers = [
-            start("wsgi:app", app_port, env, args.workers),
-            start("bench.bare_app:app", bare_port, env, args.workers),
+            start("wsgi:app", app_port, env, gunicorn_args),
+            start("bench.bare_app:app", bare_port, env, gunicorn_args),
         ]
         try:
             print(
-                f"database {url.split('://')[0]}, gunicorn {args.workers} sync workers, "
+                f"database {url.split('://')[0]}, gunicorn {' '.join(gunicorn_args)}, "
                 f"{os.cpu_count()} cores"
             )
             for concurrency in (16, 4):

@@ -521,9 +521,9 @@ class CallWalker:
 
     # -- other calls' events --------------------------------------------------------------
 
-    def leg_ended(self, leg_sid: str, parent_sid: str, leg_id: int | None = None) -> None:
+    def leg_ended(self, leg_sid: str, parent_sid: str) -> None:
         """Send the final status callback of another call's counselor leg."""
-        path = self.status_path + (f"?leg={leg_id}" if leg_id else "")
+        path = self.status_path
         form = {
             "AccountSid": "AC" + "0" * 32,
             "CallSid": leg_sid,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Response, abort, current_app, request, url_for
-from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
-from callcenter.models import Call, CallLeg, CallOutcome, Counselor, Field
+from callcenter.models import Call, CallOutcome, Counselor
 from callcenter.phones import InvalidPhoneNumber, to_e164
 from callcenter.timezone import line_timezone
 from ivr import bp, prompts
+from ivr.cache import menu_fields
 from ivr.calls import (
     FINAL_STATUSES,
     current_time,
@@ -23,7 +23,7 @@ from ivr.calls import (
     set_outcome,
 )
 from ivr.desk import desk_is_open
-from ivr.flow import goodbye, route_to_field, survey_or_goodbye
+from ivr.flow import choose_field, goodbye, survey_or_goodbye
 from ivr.menu import interpret, menu_gather
 from ivr.offers import (
     ask_callback_number,
@@ -35,7 +35,17 @@ from ivr.offers import (
 )
 from ivr.queueing import enqueue, waiting_music
 from ivr.responses import say, twiml, webhook
-from ivr.routing import dial, leg_result_from_dial, next_counselor, whisper, whisper_answer
+from ivr.routing import (
+    Ring,
+    dial,
+    dial_order,
+    ensure_leg,
+    leg_result_from_dial,
+    next_position,
+    tried_counselors,
+    whisper,
+    whisper_answer,
+)
 from ivr.status import (
     apply_call_status,
     apply_leg_status,
@@ -65,10 +75,6 @@ def _call() -> Call:
     )
 
 
-def _menu_fields() -> list[Field]:
-    return list(db.session.scalars(Field.menu()))
-
-
 def _tries() -> int:
     return current_app.config["IVR_MENU_TRIES"]
 
@@ -96,7 +102,7 @@ def voice() -> Response:
         say(response, "recording_notice", "ko")
     say(response, "respect_notice", "ko")
     desk_open = desk_is_open(current_app.config, now, line_timezone(), session)
-    menu_gather(response, _menu_fields(), "ko", 1, desk_open)
+    menu_gather(response, menu_fields(session), "ko", 1, desk_open)
     session.commit()
     return twiml(response)
 
@@ -107,17 +113,30 @@ def menu() -> Response:
     """Act on the caller's menu choice: a field, English, the desk, or try again."""
     session, now, tz = db.session, current_time(), line_timezone()
     language, attempt = _language(), _arg_int("attempt", 1)
-    call = _call()
-    call.language = language
-    fields = _menu_fields()
+    fields = menu_fields(session)
     desk_open = desk_is_open(current_app.config, now, tz, session)
     choice = interpret(
         request.form.get("Digits", ""), request.form.get("SpeechResult", ""), fields, desk_open
     )
     response = VoiceResponse()
     if choice.kind == "field" and choice.field is not None:
-        route_to_field(session, response, call, choice.field, now, tz)
-    elif choice.kind in ("english", "korean"):
+        # The hot path: ringing a free counselor reads a little and writes nothing.
+        form = request.form
+        if choose_field(
+            session,
+            response,
+            form.get("CallSid", ""),
+            form.get("From"),
+            choice.field,
+            language,
+            now,
+            tz,
+        ):
+            session.commit()
+        return twiml(response)
+    call = _call()
+    call.language = language
+    if choice.kind in ("english", "korean"):
         call.language = "en" if choice.kind == "english" else "ko"
         record_step(call, "language", now, language=call.language)
         menu_gather(response, fields, call.language, 1, desk_open)
@@ -146,12 +165,18 @@ def menu() -> Response:
     return twiml(response)
 
 
+def _ring() -> Ring:
+    """Return the counselor leg a request is about, or answer 404."""
+    return Ring.from_args(request.args) or abort(404)
+
+
 @bp.post("/whisper", endpoint="whisper")
 @webhook
 def whisper_view() -> Response:
     """Speak to the counselor who answered, before the caller is bridged."""
-    leg = db.session.get(CallLeg, _arg_int("leg", 0)) or abort(404)
-    response = whisper(db.session, leg, request.form.get("CallSid", ""), current_time())
+    ring = _ring()
+    leg = ensure_leg(db.session, ring)
+    response = whisper(db.session, leg, ring, request.form.get("CallSid", ""), current_time())
     db.session.commit()
     return twiml(response)
 
@@ -160,7 +185,7 @@ def whisper_view() -> Response:
 @webhook
 def whisper_answer_view() -> Response:
     """Bridge on 1 if the counselor is still free; otherwise end the counselor's leg."""
-    leg = db.session.get(CallLeg, _arg_int("leg", 0)) or abort(404)
+    leg = ensure_leg(db.session, _ring())
     response = whisper_answer(
         db.session,
         leg,
@@ -177,7 +202,8 @@ def whisper_answer_view() -> Response:
 def dial_done() -> Response:
     """After a counselor leg: the survey if they talked, else the next counselor or the offer."""
     session, now, tz = db.session, current_time(), line_timezone()
-    leg = session.get(CallLeg, _arg_int("leg", 0)) or abort(404)
+    ring = _ring()
+    leg = ensure_leg(session, ring)
     call = leg.call
     caller_gone = request.form.get("CallStatus") == "completed"
     response = VoiceResponse()
@@ -195,16 +221,29 @@ def dial_done() -> Response:
     if leg.result == "ringing":
         leg.result = leg_result_from_dial(request.form.get("DialCallStatus", ""))
     if not caller_gone:
-        counselor = next_counselor(session, call, call.field_id, now, tz) if call.field_id else None
-        if counselor is not None and call.field is not None:
-            say(response, "trying_next", call.language)
-            dial(session, response, call, counselor, call.field, now)
-        else:
-            record_step(call, "nobody_answered", now)
-            say(response, "nobody_answered", call.language)
-            offer(response, call)
+        ring_next(session, response, call, now, tz)
     session.commit()
     return twiml(response)
+
+
+def ring_next(session, response: VoiceResponse, call: Call, now, tz) -> None:  # type: ignore[no-untyped-def]
+    """Ring the next free counselor this call has not rung yet, or make the offer."""
+    free = []
+    if call.field_id is not None:
+        free = dial_order(session, call.field_id, now, tz, tried_counselors(session, call))
+    if free:
+        counselor_id, phone = free[0]
+        say(response, "trying_next", call.language)
+        position = next_position(session, call)
+        dial(
+            response,
+            Ring(call.call_sid, counselor_id, call.field_id, position, now, call.language),
+            phone,
+        )
+    else:
+        record_step(call, "nobody_answered", now)
+        say(response, "nobody_answered", call.language)
+        offer(response, call)
 
 
 def _arg_form_int(name: str) -> int | None:
@@ -282,14 +321,15 @@ def queue_connect() -> Response:
     if call.field is None:
         offer(response, call)
     elif counselor is not None and counselor.busy_since is None:
+        record_step(call, "from_queue", now, counselor=counselor.id)
         say(response, "connecting", call.language, field=call.field.name(call.language))
-        dial(session, response, call, counselor, call.field, now)
+        position = next_position(session, call)
+        ring = Ring(call.call_sid, counselor.id, call.field.id, position, now, call.language)
+        dial(response, ring, counselor.phone)
+    elif dial_order(session, call.field.id, now, tz, tried_counselors(session, call)):
+        ring_next(session, response, call, now, tz)
     else:
-        other = next_counselor(session, call, call.field.id, now, tz)
-        if other is not None:
-            dial(session, response, call, other, call.field, now)
-        else:
-            enqueue(response, call, call.field, now)
+        enqueue(response, call, call.field, now)
     session.commit()
     return twiml(response)
 
@@ -432,15 +472,14 @@ def status() -> Response:
     session, now, tz = db.session, current_time(), line_timezone()
     form = request.form
     call_sid, call_status = form.get("CallSid", ""), form.get("CallStatus", "")
-    leg = session.get(CallLeg, _arg_int("leg", 0)) if request.args.get("leg") else None
+    ring = Ring.from_args(request.args)
+    leg = ensure_leg(session, ring) if ring is not None else None
     if leg is None and form.get("ParentCallSid"):
-        leg = session.scalar(select(CallLeg).where(CallLeg.leg_sid == call_sid))
-        if leg is None:
-            # Not one of our counselor legs (e.g. the desk), unless a counselor is held by it.
-            if call_status in FINAL_STATUSES:
-                release_leg_holder(session, call_sid, now, tz)
-                session.commit()
-            return twiml(VoiceResponse())
+        # Not one of our counselor legs (e.g. the desk), unless a counselor is held by it.
+        if call_status in FINAL_STATUSES:
+            release_leg_holder(session, call_sid, now, tz)
+            session.commit()
+        return twiml(VoiceResponse())
     if leg is not None:
         apply_leg_status(session, leg, call_sid, call_status, form.get("CallDuration"), now, tz)
     elif call_sid:

@@ -1,12 +1,14 @@
 """Status callbacks: idempotent, safe out of order; repairs for lost callbacks."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from callcenter.models import Call, CallLeg, Counselor
 from ivr.housekeeping import close_unfinished_calls, release_stale_busy_flags
+from ivr.routing import Ring
 from tests.ivr_support import play
 
 
@@ -56,10 +58,11 @@ def test_late_callback_of_an_old_leg_does_not_free_a_counselor_on_another_call(
     leg = db.scalar(select(CallLeg))
     counselor.busy_since, counselor.busy_call_sid = clock.now, "CAnewerleg"
     db.commit()
+    ring = Ring(leg.call.call_sid, counselor.id, leg.call.field_id, 0, clock.now)
     post_status(
         app,
         client,
-        f"?leg={leg.id}",
+        "?" + urlencode(ring.params()),
         CallSid=leg.leg_sid,
         ParentCallSid="CAparent",
         CallStatus="completed",
