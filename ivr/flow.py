@@ -33,7 +33,10 @@ def choose_field(
 
     Returns whether the database was written to (ringing writes nothing: see `Ring`).
     """
-    free = dial_order(session, field.id, now, tz)
+    # One autocommit read on its own connection: no transaction to open and roll back.
+    with session.get_bind().connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        free = dial_order(session, field.id, now, tz, connection=connection)
     if free:
         counselor_id, phone = free[0]
         say(response, "connecting", language, field=field.name(language))

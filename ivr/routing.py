@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
 from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
@@ -92,6 +93,7 @@ def dial_order(
     now: datetime,
     tz: ZoneInfo,
     exclude: frozenset[int] | set[int] = frozenset(),
+    connection: Connection | None = None,
 ) -> list[tuple[int, str]]:
     """Return (id, phone) of the free on-call counselors of a field, in fair order.
 
@@ -102,7 +104,7 @@ def dial_order(
     ids = [i for i in rostered_ids(session, field_id, now, tz) if i not in exclude]
     if not ids:
         return []
-    rows = session.connection().execute(
+    rows = (connection or session.connection()).execute(
         _FREE_COUNSELORS, {"ids": ids, "stale_before": now - busy_timeout()}
     )
     oldest = datetime.min.replace(tzinfo=UTC)
