@@ -16,7 +16,7 @@ from ivr.calls import open_call, record_step
 from ivr.offers import announce_next_session, offer
 from ivr.queueing import enqueue
 from ivr.responses import say
-from ivr.routing import Ring, busy_timeout, dial, dial_order
+from ivr.routing import Ring, busy_timeout, dial, dial_order, next_position, tried_counselors
 
 
 def choose_field(
@@ -55,6 +55,25 @@ def choose_field(
         announce_next_session(session, response, call, row, now, tz)
         offer(response, call)
     return True
+
+
+def ring_next(
+    session: Session, response: VoiceResponse, call: Call, now: datetime, tz: ZoneInfo
+) -> None:
+    """Ring the next free counselor this call has not rung yet, or make the offer."""
+    free = []
+    if call.field_id is not None:
+        free = dial_order(session, call.field_id, now, tz, tried_counselors(session, call))
+    if call.field_id is None or not free:
+        record_step(call, "nobody_answered", now)
+        say(response, "nobody_answered", call.language)
+        offer(response, call)
+        return
+    counselor_id, phone = free[0]
+    say(response, "trying_next", call.language)
+    position = next_position(session, call)
+    ring = Ring(call.call_sid, counselor_id, call.field_id, position, now, call.language)
+    dial(response, ring, phone)
 
 
 def _someone_busy(session: Session, field_id: int, now: datetime, tz: ZoneInfo) -> bool:

@@ -246,6 +246,8 @@ def whisper(
             say(response, "whisper_taken", "ko")
             response.hangup()
         return response
+    if ring.language == "en":
+        say(response, "whisper_english", "ko")
     gather = response.gather(
         num_digits=1,
         action=url_for("ivr.whisper_answer", **ring.params()),

@@ -183,3 +183,10 @@ def test_leg_callbacks_after_the_dial_action_give_the_same_result(db, walker, on
     assert leg_results(db) == ["no_answer", "completed"]
     db.expire_all()
     assert db.get(Counselor, counselor.id).busy_since is None
+
+
+def test_counselor_hears_that_the_caller_wants_english(db, walker, on_shift, clock):
+    on_shift("legal")
+    transcript = play(walker, "9", "1", counselors=["answers"])
+    assert "영어로 상담을 원하시는 분입니다." in transcript.counselor_heard
+    assert "Connecting you to a Legal counselor." in transcript.heard

@@ -138,3 +138,21 @@ def test_check_twiml_refuses_undocumented_attributes():
 def test_check_twiml_refuses_oversized_answers():
     with pytest.raises(TwimlError, match="64 KB"):
         check_twiml("<Response>" + "<Pause/>" * 9000 + "</Response>")
+
+
+def test_a_failing_fallback_still_speaks_and_never_redirects_to_itself(app, client, monkeypatch):
+    import ivr.webhooks
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ivr.webhooks, "desk_is_open", broken)
+    headers = {
+        "X-Twilio-Signature": sign(
+            app.config["TWILIO_AUTH_TOKEN"], "http://localhost/ivr/fallback", FORM
+        )
+    }
+    root = check_twiml(client.post("/ivr/fallback", data=FORM, headers=headers).get_data(True))
+    assert root.find("Say").text
+    assert root.find("Redirect") is None
+    assert root.find("Hangup") is not None
