@@ -38,19 +38,23 @@ log = logging.getLogger(__name__)
 @bp.post("/queue/wait")
 @webhook
 def queue_wait() -> Response:
-    """Entertain a waiting caller; leave the queue when the wait is too long."""
+    """Entertain a waiting caller; leave when a counselor is free or the wait is too long."""
+    session, now = db.session, current_time()
     language = asked_language()
-    waited = form_int("QueueTime") or 0
-    response = waiting_music(
-        language,
-        form_int("QueuePosition") or 0,
-        form_int("AvgQueueTime") or 0,
-        waited,
-    )
+    waited, position = form_int("QueueTime") or 0, form_int("QueuePosition") or 0
+    field_id = arg_int("field", 0)
+    if position == 1 and field_id and dial_order(session, field_id, now, line_timezone()):
+        # A counselor is free (a shift began, or a call ended without freeing anyone to us):
+        # the caller at the head of the queue goes to them.
+        record_step(this_call(), "queue_counselor_free", now)
+        session.commit()
+        response = VoiceResponse()
+        response.leave()
+        return twiml(response)
+    response = waiting_music(language, position, form_int("AvgQueueTime") or 0, waited)
     if waited >= current_app.config["IVR_QUEUE_MAX_WAIT"]:
-        call = this_call()
-        record_step(call, "queue_timeout", current_time())
-        db.session.commit()
+        record_step(this_call(), "queue_timeout", now)
+        session.commit()
     return twiml(response)
 
 
@@ -72,8 +76,8 @@ def queue_key() -> Response:
 @bp.post("/queue/done")
 @webhook
 def queue_done() -> Response:
-    """After the queue: a callback for `*`, the offer after the maximum wait."""
-    session, now = db.session, current_time()
+    """After the queue: a counselor came free, `*` asked for a callback, or it took too long."""
+    session, now, tz = db.session, current_time(), line_timezone()
     call = this_call()
     result = request.form.get("QueueResult", "")
     response = VoiceResponse()
@@ -81,10 +85,19 @@ def queue_done() -> Response:
         return twiml(response)
     if call.queue_left_at is None:
         call.queue_left_at = now
+    reason = next(
+        (step["step"] for step in reversed(call.steps or []) if step["step"].startswith("queue_")),
+        None,
+    )
     if result == "hangup":
         set_outcome(call, CallOutcome.ABANDONED_QUEUE)
-    elif call.reached("queue_star"):
+    elif reason == "queue_star":
         start_callback(response, call, now)
+    elif reason == "queue_counselor_free" and call.field is not None:
+        if dial_order(session, call.field.id, now, tz, tried_counselors(session, call)):
+            ring_next(session, response, call, now, tz)
+        else:
+            enqueue(response, call, call.field, now)
     else:
         say(response, "queue_too_long", call.language)
         offer(response, call)
