@@ -261,6 +261,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (emptied); default SQLite file")
     parser.add_argument("--requests", type=int, default=3000, help="requests per measurement")
+    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds per measurement")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
@@ -291,20 +292,31 @@ def main() -> None:
                 f"database {url.split('://')[0]}, gunicorn {' '.join(gunicorn_args)}, "
                 f"{os.cpu_count()} cores"
             )
+            targets = (("menu choice", app_port), ("bare route", bare_port))
+            for _, port in targets:
+                drive(port, signed_requests(port, 300), 4)  # warm up every worker
             for concurrency in (16, 4):
-                results = {}
-                for name, port in (("menu choice", app_port), ("bare route", bare_port)):
-                    drive(port, signed_requests(port, 200), concurrency)  # warm up
-                    rate, latencies, failed = drive(
-                        port, signed_requests(port, args.requests), concurrency
-                    )
-                    results[name] = rate
+                # Alternate short rounds of both, so that load from elsewhere on the machine
+                # weighs on both sides alike.
+                totals = {name: [0.0, [], 0] for name, _ in targets}
+                per_round = max(args.requests // args.rounds, 50)
+                for _ in range(args.rounds):
+                    for name, port in targets:
+                        requests = signed_requests(port, per_round)
+                        began = time.perf_counter()
+                        _, latencies, failed = drive(port, requests, concurrency)
+                        totals[name][0] += time.perf_counter() - began
+                        totals[name][1] += latencies
+                        totals[name][2] += failed
+                rates = {}
+                for name, (elapsed, latencies, failed) in totals.items():
+                    rates[name] = len(latencies) / elapsed
                     print(
-                        f"{concurrency:>2} clients  {name:<12} {rate:8.0f} req/s  "
+                        f"{concurrency:>2} clients  {name:<12} {rates[name]:8.0f} req/s  "
                         f"p50 {percentile(latencies, 50):6.1f} ms  "
                         f"p99 {percentile(latencies, 99):6.1f} ms  failed {failed}"
                     )
-                ratio = results["menu choice"] / results["bare route"]
+                ratio = rates["menu choice"] / rates["bare route"]
                 print(f"{concurrency:>2} clients  throughput ratio {ratio:.2f}")
         finally:
             for server in servers:
