@@ -51,10 +51,14 @@ def absolute(path: str) -> str:
 
 
 def apology(language: str = "ko") -> Response:
-    """Say sorry and hand the call to the fallback route."""
+    """Say sorry and hand the call to the fallback route (unless the fallback itself failed)."""
     response = VoiceResponse()
     say(response, "sorry", language)
-    response.redirect(url_for("ivr.fallback", lang=language, after="error"), method="POST")
+    if request.endpoint == "ivr.fallback":
+        say(response, "fallback_later", language)
+        response.hangup()
+    else:
+        response.redirect(url_for("ivr.fallback", lang=language, after="error"), method="POST")
     return twiml(response)
 
 

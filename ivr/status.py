@@ -34,6 +34,14 @@ def release_counselor(
     return True
 
 
+def release_leg_holder(session: Session, leg_sid: str, now: datetime, tz: ZoneInfo) -> bool:
+    """Free whichever counselor this ended leg holds busy, if any."""
+    counselor_id = session.scalar(select(Counselor.id).where(Counselor.busy_call_sid == leg_sid))
+    if counselor_id is None:
+        return False
+    return release_counselor(session, counselor_id, leg_sid, now, tz)
+
+
 def _seconds(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None

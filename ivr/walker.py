@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from ivr.twiml_check import check_twiml
 
 COUNSELOR_BEHAVIOURS = ("answers", "no-answer", "busy", "declines", "fails")
+SPEAKERS = {"caller": "발신자", "counselor": "상담위원"}
 MAX_REQUESTS = 300
 
 
@@ -89,8 +90,8 @@ class Line:
     text: str
 
     def __str__(self) -> str:
-        labels = {"caller": "☎ 발신자 듣기", "counselor": "🎧 상담위원 듣기", "line": "·"}
-        return f"{labels.get(self.who, self.who)}: {self.text}"
+        labels = {"caller": "발신자 듣기  ", "counselor": "상담위원 듣기", "line": "  진행      "}
+        return f"{labels.get(self.who, self.who)} | {self.text}"
 
 
 @dataclass
@@ -291,7 +292,7 @@ class CallWalker:
         action = self._path(verb.get("action") or path, path)
         if key.startswith("speech:"):
             said = key.removeprefix("speech:")
-            self.transcript.add("line", f"{who} says “{said}”")
+            self.transcript.add("line", f"{SPEAKERS[who]}: “{said}”")
             return self.post(action, form(SpeechResult=said, Confidence="0.9")), action
         if not key:
             self.elapsed += int(verb.get("timeout", "5"))
@@ -300,7 +301,7 @@ class CallWalker:
             return None
         finish = verb.get("finishOnKey", "#")
         digits = key[:-1] if finish and key.endswith(finish) else key
-        self.transcript.add("line", f"{who} presses {key}")
+        self.transcript.add("line", f"{SPEAKERS[who]} {key} 누름")
         return self.post(action, form(Digits=digits)), action
 
     # -- counselors -----------------------------------------------------------------------
@@ -521,9 +522,9 @@ class CallWalker:
 
     # -- other calls' events --------------------------------------------------------------
 
-    def leg_ended(self, leg_sid: str, parent_sid: str, leg_id: int | None = None) -> None:
+    def leg_ended(self, leg_sid: str, parent_sid: str) -> None:
         """Send the final status callback of another call's counselor leg."""
-        path = self.status_path + (f"?leg={leg_id}" if leg_id else "")
+        path = self.status_path
         form = {
             "AccountSid": "AC" + "0" * 32,
             "CallSid": leg_sid,
