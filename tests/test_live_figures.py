@@ -135,3 +135,17 @@ def test_wallboard_counts_calls_played_today(client, login, walker, on_shift, cl
     assert '<dd id="wb-answered">1</dd>' in board
     assert '<dd id="wb-abandoned">1</dd>' in board
     assert legal_status(client)["counselors_on_duty"] == 1
+
+
+def test_monthly_report_counts_calls_played_with_the_walker(db, walker, on_shift, clock):
+    from callcenter.reporting import Period, build_report
+
+    on_shift("legal")
+    play(walker, "1", "5", counselors=["answers"])
+    play(walker)  # hangs up in the menu
+    report = build_report(db, Period.month(2027, 3), SEOUL)
+    day = report.calls["2027-03-02"]
+    assert (day.offered, day.answered, day.abandoned_menu) == (2, 1, 1)
+    assert report.calls_total.satisfaction == 5
+    assert report.heatmap[1][14] == 2  # Tuesday, 14:00 local
+    assert [(c.calls, c.consultations) for c in report.counselors] == [(1, 0)]
