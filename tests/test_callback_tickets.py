@@ -229,3 +229,10 @@ def test_forms_accept_posts_with_their_csrf_token(client, db, open_legal, settin
         data={"csrf_token": token, "field": "legal", "phone": MOBILE, "consent": "y"},
     )
     assert response.status_code == 201
+
+
+def test_booking_page_and_its_refusals_speak_english(client, db, open_legal):
+    page = client.get("/callback?lang=en").get_data(as_text=True)
+    assert "Request a call back" in page and "How we use your personal data" in page
+    response = book(client, consent=None)
+    assert "Please agree to the personal data notice" in response.get_data(as_text=True)
