@@ -53,6 +53,7 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_request_hooks(app)
+    trust_proxies(app)
     return app
 
 
@@ -88,12 +89,16 @@ def register_blueprints(app: Flask) -> None:
     """Mount the back office, the public pages and the IVR webhooks."""
     from callcenter.auth import bp as auth_bp
     from callcenter.backoffice import bp as backoffice_bp
+    from callcenter.public import bp as public_bp
+    from callcenter.reports import bp as reports_bp
     from callcenter.rosters import bp as rosters_bp
     from ivr import bp as ivr_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(rosters_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(public_bp)
     app.register_blueprint(ivr_bp)
     # Twilio signs its webhooks; a CSRF token makes no sense there.
     csrf.exempt(ivr_bp)
@@ -117,6 +122,17 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(roster_cli)
     app.cli.add_command(oncall_command)
     app.cli.add_command(scheduler_cli)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* from TRUSTED_PROXY_COUNT proxies (webhook signatures need it)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )
 
 
 def register_request_hooks(app: Flask) -> None:

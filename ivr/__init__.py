@@ -1,7 +1,19 @@
 """The voice line: Twilio webhooks and the call flow."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 
-from ivr import webhooks  # noqa: E402,F401
+
+@bp.record_once
+def configure(state: BlueprintSetupState) -> None:
+    """Read the line's settings and add the `simulate-call` command."""
+    from ivr.cli import simulate_call_command
+    from ivr.settings import load_settings
+
+    load_settings(state.app)
+    state.app.cli.add_command(simulate_call_command)
+
+
+from ivr import leg_webhooks, offer_webhooks, queue_webhooks, webhooks  # noqa: E402,F401

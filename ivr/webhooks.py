@@ -1,62 +1,169 @@
-"""The contract endpoints: the line's Voice URL, status callback and fallback URL."""
+"""The contract endpoints: the line's Voice URL and menu, status callback and fallback URL."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Response, current_app
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
-from callcenter.models import Field
-from ivr import bp
-from ivr.security import twilio_signed
+from callcenter.models import CallOutcome
+from callcenter.timezone import line_timezone
+from ivr import bp, prompts
+from ivr.cache import menu_fields
+from ivr.calls import (
+    FINAL_STATUSES,
+    current_time,
+    is_blocked,
+    record_step,
+    set_outcome,
+)
+from ivr.desk import desk_is_open
+from ivr.flow import choose_field
+from ivr.menu import interpret, menu_gather
+from ivr.responses import say, twiml, webhook
+from ivr.routing import (
+    Ring,
+    ensure_leg,
+)
+from ivr.status import (
+    apply_call_status,
+    apply_leg_status,
+    release_leg_holder,
+)
+from ivr.twilio_form import arg_int, asked_language, menu_tries, this_call
 
 log = logging.getLogger(__name__)
 
-GREETING = "안녕하세요. 시민 무료 전문상담 전화입니다."
-SORRY = "죄송합니다. 지금은 연결할 수 없습니다. 잠시 후 다시 걸어 주십시오."
-
-
-def twiml(response: VoiceResponse) -> Response:
-    """Wrap TwiML in a response with the XML content type."""
-    return Response(str(response), mimetype="text/xml")
-
 
 @bp.post("/voice")
-@twilio_signed
+@webhook
 def voice() -> Response:
-    """Greet the caller and offer the field menu."""
+    """Answer a new call: blocklist, greeting, notices, the field menu."""
+    session, now = db.session, current_time()
+    prompts.refresh_overrides(session)
+    caller = request.form.get("From")
+    call = this_call()
     response = VoiceResponse()
-    try:
-        fields = db.session.scalars(Field.menu()).all()
-    except SQLAlchemyError:
-        log.exception("Database unreachable when a call arrived")
-        db.session.rollback()
-        response.say(SORRY, language="ko-KR")
+    if is_blocked(session, caller):
+        set_outcome(call, CallOutcome.BLOCKED)
+        record_step(call, "blocked", now)
+        say(response, "blocked", "ko")
+        response.hangup()
+        session.commit()
         return twiml(response)
-    response.say(GREETING, language="ko-KR")
-    menu = " ".join(f"{f.name_ko} 상담은 {f.digit}번," for f in fields)
-    gather = response.gather(num_digits=1, action="/ivr/voice", language="ko-KR")
-    gather.say(f"{menu} English, press 9.", language="ko-KR")
+    if not call.reached("greeting"):
+        record_step(call, "greeting", now)
+    say(response, "greeting", "ko")
+    if current_app.config.get("RECORDING_ENABLED"):
+        say(response, "recording_notice", "ko")
+    say(response, "respect_notice", "ko")
+    desk_open = desk_is_open(current_app.config, now, line_timezone(), session)
+    menu_gather(response, menu_fields(session), "ko", 1, desk_open)
+    session.commit()
+    return twiml(response)
+
+
+@bp.post("/menu")
+@webhook
+def menu() -> Response:
+    """Act on the caller's menu choice: a field, English, the desk, or try again."""
+    session, now, tz = db.session, current_time(), line_timezone()
+    language, attempt = asked_language(), arg_int("attempt", 1)
+    fields = menu_fields(session)
+    desk_open = desk_is_open(current_app.config, now, tz, session)
+    choice = interpret(
+        request.form.get("Digits", ""), request.form.get("SpeechResult", ""), fields, desk_open
+    )
+    response = VoiceResponse()
+    if choice.kind == "field" and choice.field is not None:
+        # The hot path: ringing a free counselor reads a little and writes nothing.
+        form = request.form
+        if choose_field(
+            session,
+            response,
+            form.get("CallSid", ""),
+            form.get("From"),
+            choice.field,
+            language,
+            now,
+            tz,
+        ):
+            session.commit()
+        return twiml(response)
+    call = this_call()
+    call.language = language
+    if choice.kind in ("english", "korean"):
+        call.language = "en" if choice.kind == "english" else "ko"
+        record_step(call, "language", now, language=call.language)
+        menu_gather(response, fields, call.language, 1, desk_open)
+    elif choice.kind == "repeat":
+        menu_gather(response, fields, language, attempt, desk_open)
+    elif choice.kind == "desk":
+        set_outcome(call, CallOutcome.ADMIN_DESK)
+        record_step(call, "admin_desk", now)
+        say(response, "desk_connecting", language)
+        response.dial(
+            current_app.config["ADMIN_DESK_NUMBER"],
+            caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
+            timeout=current_app.config["IVR_DIAL_TIMEOUT"] + 10,
+        )
+    else:
+        reason = {"none": "no_input", "desk_closed": "desk_closed"}.get(choice.kind, "invalid")
+        record_step(call, "menu_retry", now, reason=reason, attempt=attempt)
+        say(response, "invalid_choice" if reason == "invalid" else reason, language)
+        if attempt >= menu_tries():
+            record_step(call, "menu_gave_up", now)
+            say(response, "line_hours", language)
+            response.hangup()
+        else:
+            menu_gather(response, fields, language, attempt + 1, desk_open)
+    session.commit()
     return twiml(response)
 
 
 @bp.post("/status")
-@twilio_signed
+@webhook
 def status() -> Response:
-    """Acknowledge a call status callback."""
+    """Record a call or counselor-leg status; retries and late arrivals change nothing."""
+    session, now, tz = db.session, current_time(), line_timezone()
+    form = request.form
+    call_sid, call_status = form.get("CallSid", ""), form.get("CallStatus", "")
+    ring = Ring.from_args(request.args)
+    leg = ensure_leg(session, ring) if ring is not None else None
+    if leg is None and form.get("ParentCallSid"):
+        # Not one of our counselor legs (e.g. the desk), unless a counselor is held by it.
+        if call_status in FINAL_STATUSES:
+            release_leg_holder(session, call_sid, now, tz)
+            session.commit()
+        return twiml(VoiceResponse())
+    if leg is not None:
+        apply_leg_status(session, leg, call_sid, call_status, form.get("CallDuration"), now, tz)
+    elif call_sid:
+        apply_call_status(
+            session, call_sid, form.get("From"), call_status, form.get("CallDuration"), now, tz
+        )
+    session.commit()
     return twiml(VoiceResponse())
 
 
 @bp.post("/fallback")
-@twilio_signed
+@webhook
 def fallback() -> Response:
-    """Answer from configuration alone when the primary handler failed."""
+    """Answer from configuration alone: apologise, then the desk when it is open."""
+    config, language = current_app.config, asked_language()
+    log.warning(
+        "Fallback route used",
+        extra={"error_code": request.form.get("ErrorCode", "-")},
+    )
     response = VoiceResponse()
-    response.say(SORRY, language="ko-KR")
-    desk = current_app.config.get("ADMIN_DESK_NUMBER")
-    if desk:
-        response.dial(desk, caller_id=current_app.config["TWILIO_PHONE_NUMBER"])
+    if request.args.get("after") != "error":
+        say(response, "sorry", language)
+    if desk_is_open(config, current_time(), line_timezone()):
+        say(response, "fallback_desk", language)
+        response.dial(config["ADMIN_DESK_NUMBER"], caller_id=config["TWILIO_PHONE_NUMBER"])
+    else:
+        say(response, "fallback_later", language)
+        response.hangup()
     return twiml(response)

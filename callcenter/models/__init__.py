@@ -11,6 +11,7 @@ from callcenter.models.calls import (
     CallOutcome,
     LegResult,
     OutboxMessage,
+    PromptOverride,
     Voicemail,
 )
 from callcenter.models.consultations import (
@@ -26,6 +27,14 @@ from callcenter.models.directory import (
     Role,
     User,
     counselor_fields,
+)
+from callcenter.models.public import PublicAttempt
+from callcenter.models.reporting import (
+    ReportCallDay,
+    ReportConsultationDay,
+    ReportCounselorDay,
+    ReportRollupState,
+    ReportWaitDay,
 )
 from callcenter.models.roster import (
     DayOverride,
@@ -70,6 +79,13 @@ __all__ = [
     "LoginAttempt",
     "OneOffShift",
     "OutboxMessage",
+    "PromptOverride",
+    "PublicAttempt",
+    "ReportCallDay",
+    "ReportConsultationDay",
+    "ReportCounselorDay",
+    "ReportRollupState",
+    "ReportWaitDay",
     "Role",
     "SchedulerLease",
     "ShiftNotice",

@@ -1,0 +1,182 @@
+"""The line right now: who is on call, who waits, today's traffic, open follow-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from callcenter.models import (
+    CallbackRequest,
+    CallbackStatus,
+    CallOutcome,
+    Counselor,
+    Field,
+    Voicemail,
+    utcnow,
+)
+from callcenter.models.calls import Call
+from schedules.oncall import DEFAULT_BUSY_TIMEOUT, on_call
+
+# A queue entry older than this belongs to a call whose end we never heard about.
+STALE_QUEUE_ENTRY = timedelta(hours=2)
+
+
+def line_now() -> datetime:
+    """Return now; tests and the call walker control it through IVR_CLOCK."""
+    hook = current_app.config.get("IVR_CLOCK")
+    return hook() if hook else utcnow()
+
+
+def is_busy(counselor: Counselor, now: datetime) -> bool:
+    """Whether a counselor is on a live call (a stale busy flag does not count)."""
+    return counselor.busy_since is not None and counselor.busy_since > now - DEFAULT_BUSY_TIMEOUT
+
+
+def waiting_calls(session: Session, now: datetime) -> dict[int | None, tuple[int, datetime]]:
+    """Return, per field, how many callers wait in the queue and since when the first one."""
+    rows = session.execute(
+        select(Call.field_id, func.count(), func.min(Call.queue_entered_at))
+        .where(
+            Call.queue_entered_at.is_not(None),
+            Call.queue_entered_at > now - STALE_QUEUE_ENTRY,
+            Call.queue_left_at.is_(None),
+            Call.answered_at.is_(None),
+            Call.ended_at.is_(None),
+        )
+        .group_by(Call.field_id)
+    )
+    return {field_id: (int(n), oldest) for field_id, n, oldest in rows}
+
+
+@dataclass
+class TodayCounts:
+    """Calls since local midnight."""
+
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+
+
+def today_counts(session: Session, now: datetime, tz: ZoneInfo) -> TodayCounts:
+    """Return today's offered, answered and abandoned calls."""
+    midnight = datetime.combine(now.astimezone(tz).date(), time.min, tz)
+    row = session.execute(
+        select(
+            func.count(),
+            func.count(case((Call.outcome == CallOutcome.CONNECTED, 1))),
+            func.count(
+                case(
+                    (
+                        Call.outcome.in_([CallOutcome.ABANDONED_MENU, CallOutcome.ABANDONED_QUEUE]),
+                        1,
+                    )
+                )
+            ),
+        ).where(
+            Call.started_at >= midnight,
+            Call.started_at <= now,
+            or_(Call.outcome.is_(None), Call.outcome != CallOutcome.BLOCKED),
+        )
+    ).one()
+    return TodayCounts(*(int(v) for v in row))
+
+
+def open_follow_ups(session: Session) -> tuple[dict[int | None, int], dict[int | None, int]]:
+    """Return pending callback requests and unhandled voice messages per field."""
+    callbacks = dict(
+        session.execute(
+            select(CallbackRequest.field_id, func.count())
+            .where(CallbackRequest.status == CallbackStatus.PENDING)
+            .group_by(CallbackRequest.field_id)
+        ).all()
+    )
+    voicemails = dict(
+        session.execute(
+            select(Voicemail.field_id, func.count())
+            .where(Voicemail.status == "new")
+            .group_by(Voicemail.field_id)
+        ).all()
+    )
+    return callbacks, voicemails
+
+
+@dataclass
+class FieldNow:
+    """One field on the wallboard."""
+
+    field: Field
+    counselors: list[tuple[Counselor, bool]]  # (counselor, on a call)
+    waiting: int
+    longest_wait: int | None  # seconds
+    pending_callbacks: int
+    new_voicemails: int
+
+    @property
+    def busy(self) -> int:
+        """Return how many on-call counselors are on a call."""
+        return sum(1 for _, busy in self.counselors if busy)
+
+
+@dataclass
+class Wallboard:
+    """Everything the coordinators' wallboard shows."""
+
+    at: datetime
+    fields: list[FieldNow]
+    today: TodayCounts
+    pending_callbacks: int
+    new_voicemails: int
+    unassigned_waiting: int = 0
+
+    @property
+    def waiting(self) -> int:
+        """Return every caller waiting in a queue."""
+        return sum(f.waiting for f in self.fields) + self.unassigned_waiting
+
+
+def wallboard(session: Session, now: datetime, tz: ZoneInfo) -> Wallboard:
+    """Return the line's live state for the wallboard."""
+    waiting = waiting_calls(session, now)
+    callbacks, voicemails = open_follow_ups(session)
+    rows = []
+    for item in session.scalars(Field.menu()):
+        count, oldest = waiting.get(item.id, (0, None))
+        rows.append(
+            FieldNow(
+                field=item,
+                counselors=[(c, is_busy(c, now)) for c in on_call(session, item.id, now, tz)],
+                waiting=count,
+                longest_wait=max(0, int((now - oldest).total_seconds())) if oldest else None,
+                pending_callbacks=callbacks.get(item.id, 0),
+                new_voicemails=voicemails.get(item.id, 0),
+            )
+        )
+    known = {row.field.id for row in rows}
+    return Wallboard(
+        at=now,
+        fields=rows,
+        today=today_counts(session, now, tz),
+        pending_callbacks=sum(callbacks.values()),
+        new_voicemails=sum(voicemails.values()),
+        unassigned_waiting=sum(n for fid, (n, _) in waiting.items() if fid not in known),
+    )
+
+
+def average_handle_seconds(session: Session, now: datetime, days: int = 30) -> dict[int, float]:
+    """Return each field's mean talk time of answered calls over the last days."""
+    rows = session.execute(
+        select(Call.field_id, func.avg(Call.duration_seconds))
+        .where(
+            and_(Call.started_at >= now - timedelta(days=days), Call.started_at <= now),
+            Call.outcome == CallOutcome.CONNECTED,
+            Call.duration_seconds.is_not(None),
+            Call.field_id.is_not(None),
+        )
+        .group_by(Call.field_id)
+    )
+    return {field_id: float(avg) for field_id, avg in rows if avg is not None}

@@ -1,0 +1,192 @@
+"""The public status of the line: what a citizen may know before calling, and nothing more.
+
+Per field: open or not, how many counselors are on duty (a count, never who), how many
+callers wait and roughly how long, and when the next session starts; plus the line's number
+and weekly timetable. Built once every few seconds per worker (STATUS_CACHE_SECONDS), since
+many citizens load it and it is the same for all of them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time as monotonic
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import or_, select, true
+from sqlalchemy.orm import Session
+
+from callcenter.models import Counselor, Field, WeeklyShift
+from callcenter.reporting.live import average_handle_seconds, is_busy, waiting_calls
+from schedules.oncall import next_session_start, on_call
+
+DEFAULT_HANDLE_SECONDS = 8 * 60
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def estimate_wait_seconds(waiting: int, free: int, on_duty: int, handle_seconds: float) -> int:
+    """Estimate how long a caller who rings now waits for a counselor.
+
+    Free counselors take the first callers at once; every other caller ahead waits for one of
+    the counselors on duty to finish a call of average length.
+    """
+    ahead = waiting + 1 - free
+    if ahead <= 0:
+        return 0
+    return math.ceil(ahead * handle_seconds / max(on_duty, 1))
+
+
+@dataclass(frozen=True)
+class FieldStatus:
+    """The public view of one field."""
+
+    code: str
+    digit: str
+    name_ko: str
+    name_en: str
+    open_now: bool
+    on_duty: int
+    waiting: int
+    estimated_wait_minutes: int | None
+    next_session: datetime | None
+
+    def name(self, language: str) -> str:
+        """Return the field's name in a language."""
+        return self.name_en if language == "en" else self.name_ko
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The line's public status at one instant."""
+
+    at: datetime
+    tz: ZoneInfo
+    phone: str
+    fields: list[FieldStatus]
+    timetable: dict[str, list[list[tuple[time, time]]]]  # field code -> 7 weekdays of hours
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the status as the JSON endpoint publishes it."""
+        return {
+            "generated_at": self.at.isoformat(timespec="seconds"),
+            "timezone": self.tz.key,
+            "phone": self.phone,
+            "fields": [
+                {
+                    "code": f.code,
+                    "digit": f.digit,
+                    "name": {"ko": f.name_ko, "en": f.name_en},
+                    "open_now": f.open_now,
+                    "counselors_on_duty": f.on_duty,
+                    "callers_waiting": f.waiting,
+                    "estimated_wait_minutes": f.estimated_wait_minutes,
+                    "next_session_start": f.next_session.astimezone(self.tz).isoformat(
+                        timespec="minutes"
+                    )
+                    if f.next_session
+                    else None,
+                    "weekly_hours": {
+                        WEEKDAY_CODES[day]: [
+                            [s.strftime("%H:%M"), e.strftime("%H:%M")] for s, e in hours
+                        ]
+                        for day, hours in enumerate(self.timetable.get(f.code, [[]] * 7))
+                    },
+                }
+                for f in self.fields
+            ],
+        }
+
+
+def _merge(pieces: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """Merge overlapping or touching hours."""
+    merged: list[tuple[time, time]] = []
+    for start, end in sorted(pieces):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def weekly_timetable(session: Session, today: date) -> dict[int, list[list[tuple[time, time]]]]:
+    """Return each field's weekly hours (Monday first) from the shifts valid today."""
+    rows = session.execute(
+        select(
+            WeeklyShift.field_id, WeeklyShift.weekday, WeeklyShift.start_time, WeeklyShift.end_time
+        )
+        .join(Counselor, Counselor.id == WeeklyShift.counselor_id)
+        .where(
+            Counselor.active.is_(true()),
+            or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= today),
+            or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= today),
+        )
+    )
+    pieces: dict[int, list[list[tuple[time, time]]]] = defaultdict(lambda: [[] for _ in range(7)])
+    for field_id, weekday, start, end in rows:
+        pieces[field_id][weekday].append((start, end))
+    return {fid: [_merge(day) for day in days] for fid, days in pieces.items()}
+
+
+def build_snapshot(session: Session, now: datetime, tz: ZoneInfo, phone: str) -> Snapshot:
+    """Compute the public status of every active field."""
+    waiting = waiting_calls(session, now)
+    handle = average_handle_seconds(session, now)
+    table = weekly_timetable(session, now.astimezone(tz).date())
+    fields, timetable = [], {}
+    for item in session.scalars(Field.menu()):
+        counselors = on_call(session, item.id, now, tz)
+        on_duty = len(counselors)
+        free = sum(1 for c in counselors if not is_busy(c, now))
+        count = waiting.get(item.id, (0, None))[0]
+        estimate = None
+        if on_duty:
+            seconds = estimate_wait_seconds(
+                count, free, on_duty, handle.get(item.id, DEFAULT_HANDLE_SECONDS)
+            )
+            estimate = math.ceil(seconds / 60)
+        fields.append(
+            FieldStatus(
+                code=item.code,
+                digit=item.digit,
+                name_ko=item.name_ko,
+                name_en=item.name_en,
+                open_now=bool(on_duty),
+                on_duty=on_duty,
+                waiting=count,
+                estimated_wait_minutes=estimate,
+                next_session=None if on_duty else next_session_start(session, item.id, now, tz),
+            )
+        )
+        timetable[item.code] = table.get(item.id, [[] for _ in range(7)])
+    return Snapshot(now, tz, phone, fields, timetable)
+
+
+_cache: dict[str, tuple[float, Snapshot]] = {}
+_lock = threading.Lock()
+
+
+def cached_snapshot(session: Session, now: datetime, tz: ZoneInfo, phone: str) -> Snapshot:
+    """Return the status, rebuilt at most once every STATUS_CACHE_SECONDS in this process."""
+    ttl = float(current_app.config.get("STATUS_CACHE_SECONDS") or 0)
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if ttl > 0:
+        with _lock:
+            hit = _cache.get(key)
+        if hit and hit[0] > monotonic.monotonic():
+            return hit[1]
+    snapshot = build_snapshot(session, now, tz, phone)
+    if ttl > 0:
+        with _lock:
+            _cache[key] = (monotonic.monotonic() + ttl, snapshot)
+    return snapshot
+
+
+def clear_cache() -> None:
+    """Forget cached snapshots (after a roster change, or between tests)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,55 @@
+/* Draw the report's charts from the JSON the page carries; the same numbers are in the
+   tables below them, so the page is complete without JavaScript. */
+(function () {
+  "use strict";
+  var source = document.getElementById("report-data");
+  if (!source || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var palette = ["#0b5cad", "#1a7f37", "#bf8700", "#a40e26", "#8250df", "#57606a"];
+
+  function series(list, options) {
+    return list.map(function (item, i) {
+      return Object.assign({ label: item.label, data: item.data,
+        backgroundColor: palette[i % palette.length], borderColor: palette[i % palette.length] },
+        options || {});
+    });
+  }
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (!canvas) { return; }
+    config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false },
+      config.options || {});
+    canvas.parentNode.style.height = canvas.parentNode.classList.contains("wide") ? "20rem" : "16rem";
+    canvas.chart = new Chart(canvas, config);
+    canvas.setAttribute("data-drawn", "true");
+  }
+
+  var stacked = { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } };
+  draw("chart-periods", { type: "bar", data: { labels: data.labels, datasets: series(data.channels) },
+    options: stacked });
+  draw("chart-calls", { type: "line", data: { labels: data.labels,
+    datasets: series(data.calls, { fill: false, tension: 0.2 }) },
+    options: { scales: { y: { beginAtZero: true } } } });
+  draw("chart-fields", { type: "bar", data: { labels: data.fields.labels, datasets: series(data.fields.series) },
+    options: { scales: { y: { beginAtZero: true } } } });
+
+  var cells = data.heatmap.cells;
+  var peak = cells.reduce(function (m, c) { return Math.max(m, c.v); }, 1);
+  draw("chart-heatmap", {
+    type: "bubble",
+    data: { datasets: [{
+      label: data.heatmap.label,
+      data: cells.map(function (c) { return { x: c.x, y: c.y, r: 3 + 14 * Math.sqrt(c.v / peak), v: c.v }; }),
+      backgroundColor: "rgba(11, 92, 173, 0.6)", borderColor: "#0b5cad"
+    }] },
+    options: {
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) {
+        var p = ctx.raw; return data.heatmap.weekdays[p.y] + " " + p.x + ":00 · " + p.v; } } } },
+      scales: {
+        x: { min: -0.5, max: 23.5, ticks: { stepSize: 1, callback: function (v) { return v + ":00"; } } },
+        y: { min: -0.5, max: 6.5, reverse: true, ticks: { stepSize: 1,
+          callback: function (v) { return data.heatmap.weekdays[v] || ""; } } }
+      }
+    }
+  });
+})();

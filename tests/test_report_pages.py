@@ -1,0 +1,87 @@
+"""Report pages, exports and the printable yearly report, for coordinators only."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from callcenter.models import AuditEvent, Counselor
+from tests.report_data import build_year
+
+
+def test_counselors_cannot_open_reports(client, login, db):
+    counselor = Counselor(name="김상담", phone="+821012340000")
+    db.add(counselor)
+    db.commit()
+    login("counselor", counselor=counselor)
+    assert client.get("/reports/2027").status_code == 403
+
+
+def test_yearly_page_shows_tables_and_chart_data(client, login, db, fields):
+    build_year(db, fields)
+    login("coordinator")
+    page = client.get("/reports/2027").get_data(as_text=True)
+    assert "2027년 상담 통계" in page
+    assert 'id="report-data"' in page and "chart.umd.min.js" in page
+    assert "김법률" in page  # load per counselor
+    assert '<th scope="row">2027-01</th>' in page
+
+
+def test_monthly_page_lists_every_day(client, login, db, fields):
+    build_year(db, fields)
+    login("coordinator")
+    page = client.get("/reports/2027/1").get_data(as_text=True)
+    assert "2027년 1월 상담 통계" in page
+    assert '<th scope="row">01-31</th>' in page
+
+
+def test_impossible_month_is_not_found(client, login):
+    login("coordinator")
+    assert client.get("/reports/2027/13").status_code == 404
+
+
+def test_csv_export_starts_with_a_byte_order_mark_and_holds_the_figures(client, login, db, fields):
+    build_year(db, fields)
+    login("coordinator")
+    response = client.get("/reports/2027/export.csv")
+    assert response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    calls_header = rows.index(next(r for r in rows if r and r[0] == "전화 응답")) + 1
+    january = rows[calls_header + 1]
+    assert january[:5] == ["2027-01", "5", "3", "1", "1"]
+    assert 'filename="report-2027.csv"' in response.headers["Content-Disposition"]
+
+
+def test_xlsx_export_has_one_sheet_per_table(client, login, db, fields):
+    build_year(db, fields)
+    login("coordinator")
+    response = client.get("/reports/2027/1/export.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    assert "상담 건수" in book.sheetnames
+    sheet = book["상담 건수"]
+    totals = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "합계")
+    assert totals[:5] == ("합계", 3, 2, 1, 0)
+
+
+def test_exports_are_written_to_the_audit_log(client, login, db, fields):
+    user = login("coordinator")
+    client.get("/reports/2027/export.xlsx")
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
+    assert event.user_id == user.id and event.detail == {"period": "2027", "format": "xlsx"}
+
+
+def test_printable_yearly_report(client, login, db, fields):
+    build_year(db, fields)
+    login("coordinator")
+    page = client.get("/reports/2027/print").get_data(as_text=True)
+    assert "한눈에 보기" in page and "base.html" not in page
+    assert "75.0" in page  # answered within 30 seconds
+
+
+def test_reports_appear_in_the_coordinators_menu(client, login):
+    login("coordinator")
+    page = client.get("/").get_data(as_text=True)
+    assert "/reports/wallboard" in page and "통계" in page
