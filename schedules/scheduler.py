@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.extensions import db
 from callcenter.models import JobRun, apscheduler_jobs, utcnow
+from callcenter.reporting.rollup import rollup_job
 from callcenter.timezone import line_timezone
 from schedules import jobs, retention
 from schedules.leader import LeaderLock, holder_name
@@ -84,6 +85,13 @@ JOBS: tuple[JobSpec, ...] = (
         "매일 03:30",
         retention.purge_personal_data,
         lambda tz: CronTrigger(hour=3, minute=30, timezone=tz),
+    ),
+    JobSpec(
+        "report_rollup",
+        "보고서 일별 집계",
+        "매시 15분",
+        rollup_job,
+        lambda tz: CronTrigger(minute=15, timezone=tz),
     ),
 )
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}
