@@ -288,7 +288,9 @@ def coverage_gaps(
         normal = plan.normal_hours(day)
         covered = plan.covered(day)
         missing = _subtract(normal, covered)
-        gaps += [Gap(day, s, e, whole_day=not covered) for s, e in missing]
+        # Whole day: nobody during the normal hours, whatever one-offs happen outside them.
+        whole_day = bool(missing) and missing == normal
+        gaps += [Gap(day, s, e, whole_day=whole_day) for s, e in missing]
         day += timedelta(days=1)
     return gaps
 
