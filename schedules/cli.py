@@ -41,7 +41,8 @@ def import_command(csv_file: Path, dry_run: bool) -> None:
             f"{len(parsed.errors)} bad row(s) in {csv_file}; nothing was imported. "
             "Fix the rows above and run the import again."
         )
-    summary = apply_roster(db.session, parsed.rows)
+    today = utcnow().astimezone(line_timezone()).date()
+    summary = apply_roster(db.session, parsed.rows, today=today)
     if dry_run:
         db.session.rollback()
     else:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift
@@ -265,8 +265,14 @@ def _parse_time(text: str, label: str, problems: list[str]) -> time | None:
     return None
 
 
-def apply_roster(session: Session, rows: list[RosterRow]) -> ImportSummary:
-    """Write valid rows: counselors matched by phone, shifts added once. Does not commit."""
+def apply_roster(
+    session: Session, rows: list[RosterRow], today: date | None = None
+) -> ImportSummary:
+    """Write valid rows: counselors matched by phone, shifts added once. Does not commit.
+
+    With `today` (the line's local date), a weekly slot whose validity ended before today is
+    started again from today; without it, any existing slot counts as present.
+    """
     summary = ImportSummary()
     fields = {f.code: f for f in session.scalars(select(Field))}
     phones = {row.phone for row in rows}
@@ -289,7 +295,7 @@ def apply_roster(session: Session, rows: list[RosterRow]) -> ImportSummary:
         if field_ not in counselor.fields:
             counselor.fields.append(field_)
         session.flush()
-        if _add_shift(session, counselor, field_, row):
+        if _add_shift(session, counselor, field_, row, today):
             if row.weekday is not None:
                 summary.weekly_shifts_created += 1
             else:
@@ -299,29 +305,37 @@ def apply_roster(session: Session, rows: list[RosterRow]) -> ImportSummary:
     return summary
 
 
-def _add_shift(session: Session, counselor: Counselor, field_: Field, row: RosterRow) -> bool:
+def _add_shift(
+    session: Session, counselor: Counselor, field_: Field, row: RosterRow, today: date | None
+) -> bool:
     """Add the row's shift unless the same one exists; return whether it was added."""
     if row.weekday is not None:
-        exists = session.scalar(
-            select(WeeklyShift.id).where(
-                WeeklyShift.counselor_id == counselor.id,
-                WeeklyShift.field_id == field_.id,
-                WeeklyShift.weekday == row.weekday,
-                WeeklyShift.start_time == row.start,
-                WeeklyShift.end_time == row.end,
+        slot = select(WeeklyShift.id).where(
+            WeeklyShift.counselor_id == counselor.id,
+            WeeklyShift.field_id == field_.id,
+            WeeklyShift.weekday == row.weekday,
+            WeeklyShift.start_time == row.start,
+            WeeklyShift.end_time == row.end,
+        )
+        ended = session.scalar(slot.limit(1)) is not None
+        if today is not None:
+            slot = slot.where(
+                or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= today)
+            )
+        if session.scalar(slot.limit(1)) is not None:
+            return False
+        session.add(
+            WeeklyShift(
+                counselor_id=counselor.id,
+                field_id=field_.id,
+                weekday=row.weekday,
+                start_time=row.start,
+                end_time=row.end,
+                # A slot that ended comes back from today, leaving its history as it was.
+                valid_from=today if ended else None,
             )
         )
-        if exists is None:
-            session.add(
-                WeeklyShift(
-                    counselor_id=counselor.id,
-                    field_id=field_.id,
-                    weekday=row.weekday,
-                    start_time=row.start,
-                    end_time=row.end,
-                )
-            )
-        return exists is None
+        return True
     exists = session.scalar(
         select(OneOffShift.id).where(
             OneOffShift.counselor_id == counselor.id,

@@ -21,10 +21,10 @@ def read(db, text: str, encoding: str = "utf-8"):  # type: ignore[no-untyped-def
     return read_roster(db, text.encode(encoding))
 
 
-def import_text(db, text: str, encoding: str = "utf-8"):  # type: ignore[no-untyped-def]
+def import_text(db, text: str, encoding: str = "utf-8", today=None):  # type: ignore[no-untyped-def]
     parsed = read(db, text, encoding)
     assert parsed.ok, parsed.errors
-    summary = apply_roster(db, parsed.rows)
+    summary = apply_roster(db, parsed.rows, today=today)
     db.commit()
     return summary
 
@@ -281,3 +281,28 @@ def test_import_of_an_inactive_counselor_warns_and_keeps_them_inactive(db):
     summary = import_text(db, HEADER + "김민준,010-1234-5678,legal,tue,10:00,12:00\n")
     assert summary.inactive_counselors == ["김민준"]
     assert db.scalar(select(Counselor.active)) is False
+
+
+def test_reimport_restarts_a_weekly_slot_whose_validity_ended(db):
+    import_text(db, HEADER + "김민준,010-1234-5678,legal,mon,10:00,12:00\n")
+    db.scalar(select(WeeklyShift)).valid_until = date(2026, 6, 30)
+    db.commit()
+    summary = import_text(
+        db, HEADER + "김민준,010-1234-5678,legal,mon,10:00,12:00\n", today=date(2026, 11, 25)
+    )
+    assert summary.weekly_shifts_created == 1
+    ranges = db.execute(
+        select(WeeklyShift.valid_from, WeeklyShift.valid_until).order_by(WeeklyShift.id)
+    ).all()
+    assert ranges == [(None, date(2026, 6, 30)), (date(2026, 11, 25), None)]
+
+
+def test_reimport_keeps_a_weekly_slot_still_in_effect(db):
+    import_text(db, HEADER + "김민준,010-1234-5678,legal,mon,10:00,12:00\n")
+    db.scalar(select(WeeklyShift)).valid_until = date(2026, 12, 31)
+    db.commit()
+    summary = import_text(
+        db, HEADER + "김민준,010-1234-5678,legal,mon,10:00,12:00\n", today=date(2026, 11, 25)
+    )
+    assert not summary.changed
+    assert count_rows(db, WeeklyShift) == 1

@@ -28,7 +28,16 @@ class WeeklyShift(Base):
     __table_args__ = (
         CheckConstraint("end_time > start_time", name="ends_after_start"),
         CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),
-        UniqueConstraint("counselor_id", "field_id", "weekday", "start_time", "end_time"),
+        # A slot may come back in a later validity range, never twice from the same day.
+        UniqueConstraint(
+            "counselor_id",
+            "field_id",
+            "weekday",
+            "start_time",
+            "end_time",
+            "valid_from",
+            name="uq_weekly_shifts_slot_valid_from",
+        ),
         Index("ix_weekly_shifts_lookup", "field_id", "weekday", "start_time", "end_time"),
     )
 
