@@ -17,7 +17,14 @@ from callcenter.models import (
     WeeklyShift,
     WeeklyShiftSkip,
 )
-from schedules.oncall import Gap, coverage_gaps, free_on_call, next_session_start, on_call
+from schedules.oncall import (
+    Gap,
+    coverage_gaps,
+    free_on_call,
+    next_session_start,
+    on_call,
+    on_call_statement,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -598,3 +605,13 @@ def test_no_gap_over_a_fortnight_of_full_coverage(db, legal):
     kim = add_counselor(db)
     every_weekday(db, kim, legal)
     assert coverage_gaps(db, legal.id, date(2026, 11, 16), date(2026, 11, 29), SEOUL) == []
+
+
+def test_on_call_statement_selects_the_dial_order_for_other_queries(db, legal):
+    first = add_counselor(db, "첫째", last_connected_at=kst(2026, 11, 1))
+    second = add_counselor(db, "둘째", last_connected_at=kst(2026, 11, 2))
+    for c in (second, first):
+        add_weekly(db, c, legal, WED, "10:00", "12:00")
+    statement = on_call_statement(legal.id, kst(2026, 11, 25, 11), SEOUL)
+    assert [c.name for c in db.scalars(statement)] == ["첫째", "둘째"]
+    assert [c.name for c in db.scalars(statement.where(Counselor.id == second.id))] == ["둘째"]

@@ -38,7 +38,18 @@ class WeeklyShift(Base):
             "valid_from",
             name="uq_weekly_shifts_slot_valid_from",
         ),
-        Index("ix_weekly_shifts_lookup", "field_id", "weekday", "start_time", "end_time"),
+        # Covers the on-call look-up: answered from the index, whatever the roster's history.
+        Index(
+            "ix_weekly_shifts_on_call",
+            "field_id",
+            "weekday",
+            "start_time",
+            "end_time",
+            "valid_from",
+            "valid_until",
+            "counselor_id",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
