@@ -615,3 +615,10 @@ def test_on_call_statement_selects_the_dial_order_for_other_queries(db, legal):
     statement = on_call_statement(legal.id, kst(2026, 11, 25, 11), SEOUL)
     assert [c.name for c in db.scalars(statement)] == ["첫째", "둘째"]
     assert [c.name for c in db.scalars(statement.where(Counselor.id == second.id))] == ["둘째"]
+
+
+def test_shift_of_an_inactive_counselor_shows_as_a_gap(db, legal):
+    kim = add_counselor(db, active=False)
+    add_weekly(db, kim, legal, WED, "10:00", "12:00")
+    gaps = coverage_gaps(db, legal.id, date(2026, 11, 25), date(2026, 11, 25), SEOUL)
+    assert gaps == [Gap(date(2026, 11, 25), hm("10:00"), hm("12:00"), whole_day=True)]

@@ -306,3 +306,21 @@ def test_reimport_keeps_a_weekly_slot_still_in_effect(db):
     )
     assert not summary.changed
     assert count_rows(db, WeeklyShift) == 1
+
+
+def test_single_digit_hours_and_whole_seconds_are_read(db):
+    parsed = read(db, HEADER + "김민준,010-1234-5678,legal,월요일,9:00,12:00:00\n")
+    assert parsed.ok, parsed.errors
+    assert (parsed.rows[0].weekday, parsed.rows[0].start, parsed.rows[0].end) == (
+        0,
+        time(9),
+        time(12),
+    )
+
+
+def test_extra_columns_and_any_column_order_are_accepted(db):
+    parsed = read(
+        db, "memo,end,start,day,field,phone,name\n비고,12:00,10:00,tue,tax,010-1234-5678,김민준\n"
+    )
+    assert parsed.ok, parsed.errors
+    assert (parsed.rows[0].field_code, parsed.rows[0].weekday) == ("tax", 1)
