@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    CompoundSelect,
     Date,
     Select,
     String,
@@ -50,7 +51,7 @@ NEXT_SESSION_FIRST_WINDOW = timedelta(days=6)
 
 # The look-up runs on every menu choice of every call: its statements are built once, with
 # bound parameters, so that each call only binds values to an already compiled query.
-def _shifts_now() -> Select[tuple[int]]:
+def _shifts_now() -> CompoundSelect[tuple[int]]:
     """Select the counselors whose weekly or one-off shift covers :day at :clock."""
     day, clock = bindparam("day", type_=Date()), bindparam("clock", type_=Time())
     # A coordinator's override of the day wins over :usual_kind (closed on public holidays).
@@ -143,19 +144,6 @@ def free_on_call(
     values = _values(field_id, at, tz)
     values["busy_before"] = at - busy_timeout
     return list(session.scalars(_dial_order(True), values))
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A local wall-clock period on one date, start inclusive, end exclusive."""
-
-    day: date
-    start: time
-    end: time
-
-    def starts_at(self, tz: ZoneInfo) -> datetime:
-        """Return the start as an instant."""
-        return datetime.combine(self.day, self.start, tz)
 
 
 @dataclass
