@@ -29,7 +29,17 @@ roster_cli = AppGroup("roster", help="Manage counselors' rosters.")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would change.")
 def import_command(csv_file: Path, dry_run: bool) -> None:
-    """Import counselors and shifts from a CSV file (all rows or none)."""
+    """Import counselors and shifts from a CSV file (all rows or none).
+
+    \b
+    Columns: name,phone,field,day,start,end (or 이름,전화번호,분야,요일,시작,종료).
+    field: legal, construction, tax, labor, or the field's Korean name (법률...).
+    day:   mon..sun or 월..일 for a weekly shift, a date (2027-03-02) for a one-off.
+    start, end: local time HH:MM, end after start.
+
+    UTF-8 or CP949 (Excel's CSV). Counselors are matched by phone number. If any row is
+    wrong, nothing is written and every bad row is listed with its line number.
+    """
     try:
         parsed = read_roster(db.session, csv_file.read_bytes())
     except RosterFileError as exc:
@@ -93,11 +103,23 @@ def parse_instant(text: str | None) -> datetime:
 
 @click.command("oncall")
 @click.option(
-    "--field", "field_name", help="Field code or name (legal, construction, tax, labor; 법률...)."
+    "--field",
+    "field_name",
+    metavar="FIELD",
+    help="Only this field: code or name (legal, tax, 법률, 세무...). Default: every field.",
 )
-@click.option("--at", "at_text", help="Instant, ISO 8601; local time when no offset is given.")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="ISO-DATETIME",
+    help="When: 2027-03-02T14:30 (local time), 2027-03-02T14:30+09:00 or ...Z. Default: now.",
+)
 def oncall_command(field_name: str | None, at_text: str | None) -> None:
-    """Print who is on call, one counselor a line in dial order."""
+    """Print who is on call, one counselor a line in dial order.
+
+    Each line: field code, name, phone (E.164), phone (010-1234-5678), tab separated.
+    Prints nothing when nobody is on call.
+    """
     at = parse_instant(at_text)
     fields = [find_field(field_name)] if field_name else list(db.session.scalars(Field.menu()))
     tz = line_timezone()
