@@ -114,6 +114,11 @@ def decode(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM) or CP949, the encoding Korean Excel writes."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise RosterFileError(f"the file is an Excel workbook, not a CSV file; {SAVE_AS_CSV}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (UTF-16)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RosterFileError(f"the file is damaged UTF-16 text; {SAVE_AS_CSV}") from None
     if b"\x00" in data:
         raise RosterFileError(
             f"the file is not a text CSV file (it contains binary data); {SAVE_AS_CSV}"
@@ -149,7 +154,7 @@ def parse_roster(data: bytes, field_codes: Iterable[str] | Mapping[str, str]) ->
     Korean and English names, lower case) to codes, as `field_aliases` builds.
     """
     text = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)
         while not any(h.strip() for h in header):
@@ -205,6 +210,12 @@ def parse_roster(data: bytes, field_codes: Iterable[str] | Mapping[str, str]) ->
     if not parsed.rows and not parsed.errors:
         parsed.errors.append((header_line + 1, "no shifts after the header row"))
     return parsed
+
+
+def _delimiter(text: str) -> str:
+    """Return a tab for tab-separated text (Excel's "Unicode text"), else a comma."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "\t" if "\t" in first and "," not in first else ","
 
 
 def _column(header: str) -> str:

@@ -196,6 +196,12 @@ def test_korean_names_are_read_in_every_encoding_excel_writes(db, encoding):
     assert sorted(db.scalars(select(Counselor.name))) == ["김민준", "이서연"]
 
 
+def test_excel_unicode_text_with_tabs_is_read(db):
+    parsed = read_roster(db, GOOD.replace(",", "\t").encode("utf-16"))
+    assert parsed.ok, parsed.errors
+    assert [row.name for row in parsed.rows] == ["김민준", "이서연"]
+
+
 def test_bom_does_not_hide_the_first_column(db):
     parsed = read_roster(db, GOOD.encode("utf-8-sig"))
     assert parsed.ok
