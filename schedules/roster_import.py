@@ -112,8 +112,12 @@ SAVE_AS_CSV = "in Excel, choose Save As > CSV UTF-8 (쉼표로 분리) and impor
 
 def decode(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM) or CP949, the encoding Korean Excel writes."""
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RosterFileError(f"the file is an Excel workbook, not a CSV file; {SAVE_AS_CSV}")
+    # .xlsx is a zip archive, .xls (like .hwp and .doc) an OLE compound file.
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise RosterFileError(
+            f"the file is an Excel workbook or another office document, not a CSV file; "
+            f"{SAVE_AS_CSV}"
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (UTF-16)
         try:
             return data.decode("utf-16")
