@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.accounts import create_user
-from callcenter.models import User
-from schedules.roster_import import apply_roster, parse_roster
+from callcenter.models import Counselor, User
+from schedules.roster_import import apply_roster, read_roster
 
 # name, phone, field, day, start, end: the same columns as a roster CSV.
 DEMO_ROSTER = """name,phone,field,day,start,end
@@ -39,9 +39,7 @@ DEMO_LOGINS = (
 
 def load_demo(session: Session) -> list[tuple[str, str, str]]:
     """Load the demo roster and logins; running it twice changes nothing. Does not commit."""
-    from callcenter.models import Counselor, Field
-
-    parsed = parse_roster(DEMO_ROSTER.encode(), session.scalars(select(Field.code)).all())
+    parsed = read_roster(session, DEMO_ROSTER.encode())
     if not parsed.ok:  # the data above is ours: a failure here is a bug
         raise RuntimeError(f"demo roster is invalid: {parsed.errors}")
     apply_roster(session, parsed.rows)

@@ -10,9 +10,26 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, not_, or_, select, true, union
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Select,
+    String,
+    Time,
+    bindparam,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from callcenter.models import (
@@ -21,6 +38,7 @@ from callcenter.models import (
     DayOverrideKind,
     OneOffShift,
     Unavailability,
+    UTCDateTime,
     WeeklyShift,
     WeeklyShiftSkip,
 )
@@ -28,22 +46,22 @@ from schedules.calendar import closure_days, holiday_name
 
 # A busy flag older than this is taken to be left over from a lost status callback.
 DEFAULT_BUSY_TIMEOUT = timedelta(hours=2)
+NEXT_SESSION_FIRST_WINDOW = timedelta(days=6)
 
 
-def _weekly_runs_today(day: date):  # type: ignore[no-untyped-def]
-    """Build the SQL condition under which weekly shifts run on a date."""
-    if holiday_name(day) is not None:
-        return exists().where(DayOverride.date == day, DayOverride.kind == DayOverrideKind.OPEN)
-    return not_(exists().where(DayOverride.date == day, DayOverride.kind == DayOverrideKind.CLOSED))
-
-
-def on_call_statement(field_id: int, at: datetime, tz: ZoneInfo):  # type: ignore[no-untyped-def]
-    """Build the select of counselors on call for a field at an instant, in dial order."""
-    local = at.astimezone(tz)
-    day, clock, weekday = local.date(), local.time().replace(tzinfo=None), local.weekday()
-    weekly = select(WeeklyShift.counselor_id.label("counselor_id")).where(
-        WeeklyShift.field_id == field_id,
-        WeeklyShift.weekday == weekday,
+# The look-up runs on every menu choice of every call: its statements are built once, with
+# bound parameters, so that each call only binds values to an already compiled query.
+def _shifts_now() -> CompoundSelect[tuple[int]]:
+    """Select the counselors whose weekly or one-off shift covers :day at :clock."""
+    day, clock = bindparam("day", type_=Date()), bindparam("clock", type_=Time())
+    # A coordinator's override of the day wins over :usual_kind (closed on public holidays).
+    day_kind = func.coalesce(
+        select(DayOverride.kind).where(DayOverride.date == day).scalar_subquery(),
+        bindparam("usual_kind", type_=String()),
+    )
+    weekly = select(WeeklyShift.counselor_id).where(
+        WeeklyShift.field_id == bindparam("field_id"),
+        WeeklyShift.weekday == bindparam("weekday"),
         WeeklyShift.start_time <= clock,
         WeeklyShift.end_time > clock,
         or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= day),
@@ -53,36 +71,66 @@ def on_call_statement(field_id: int, at: datetime, tz: ZoneInfo):  # type: ignor
                 WeeklyShiftSkip.weekly_shift_id == WeeklyShift.id, WeeklyShiftSkip.date == day
             )
         ),
-        _weekly_runs_today(day),
+        day_kind == DayOverrideKind.OPEN.value,
     )
-    one_off = select(OneOffShift.counselor_id.label("counselor_id")).where(
-        OneOffShift.field_id == field_id,
+    one_off = select(OneOffShift.counselor_id).where(
+        OneOffShift.field_id == bindparam("field_id"),
         OneOffShift.date == day,
         OneOffShift.start_time <= clock,
         OneOffShift.end_time > clock,
     )
-    scheduled = union(weekly, one_off).subquery()
+    return union_all(weekly, one_off)
+
+
+@lru_cache(maxsize=2)
+def _dial_order(free_only: bool) -> Select[tuple[Counselor]]:
+    """Build the parameterised select of on-call counselors in fair dial order."""
+    at = bindparam("at", type_=UTCDateTime())
+    conditions = [
+        Counselor.id.in_(_shifts_now()),
+        Counselor.active.is_(true()),
+        not_(
+            exists().where(
+                Unavailability.counselor_id == Counselor.id,
+                Unavailability.starts_at <= at,
+                Unavailability.ends_at > at,
+            )
+        ),
+    ]
+    if free_only:
+        busy_before = bindparam("busy_before", type_=UTCDateTime())
+        conditions.append(or_(Counselor.busy_since.is_(None), Counselor.busy_since <= busy_before))
     return (
         select(Counselor)
-        .where(
-            Counselor.id.in_(select(scheduled.c.counselor_id)),
-            Counselor.active.is_(true()),
-            not_(
-                exists().where(
-                    Unavailability.counselor_id == Counselor.id,
-                    Unavailability.starts_at <= at,
-                    Unavailability.ends_at > at,
-                )
-            ),
-        )
+        .where(*conditions)
         .order_by(Counselor.last_connected_at.asc().nulls_first(), Counselor.id)
     )
 
 
+def _values(field_id: int, at: datetime, tz: ZoneInfo) -> dict[str, object]:
+    """Return the parameters of the dial-order select for a field at an instant."""
+    _require_aware(at)
+    local = at.astimezone(tz)
+    day = local.date()
+    closed = holiday_name(day) is not None
+    return {
+        "field_id": field_id,
+        "day": day,
+        "weekday": day.weekday(),
+        "clock": local.time().replace(tzinfo=None),
+        "at": at,
+        "usual_kind": (DayOverrideKind.CLOSED if closed else DayOverrideKind.OPEN).value,
+    }
+
+
+def on_call_statement(field_id: int, at: datetime, tz: ZoneInfo) -> Select[tuple[Counselor]]:
+    """Build the select of counselors on call for a field at an instant, in dial order."""
+    return _dial_order(False).params(**_values(field_id, at, tz))
+
+
 def on_call(session: Session, field_id: int, at: datetime, tz: ZoneInfo) -> list[Counselor]:
     """Return the counselors on call for a field at an instant, in fair dial order."""
-    _require_aware(at)
-    return list(session.scalars(on_call_statement(field_id, at, tz)))
+    return list(session.scalars(_dial_order(False), _values(field_id, at, tz)))
 
 
 def free_on_call(
@@ -93,24 +141,9 @@ def free_on_call(
     busy_timeout: timedelta = DEFAULT_BUSY_TIMEOUT,
 ) -> list[Counselor]:
     """Return the on-call counselors not on a live call, in fair dial order."""
-    _require_aware(at)
-    statement = on_call_statement(field_id, at, tz).where(
-        or_(Counselor.busy_since.is_(None), Counselor.busy_since <= at - busy_timeout)
-    )
-    return list(session.scalars(statement))
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A local wall-clock period on one date, start inclusive, end exclusive."""
-
-    day: date
-    start: time
-    end: time
-
-    def starts_at(self, tz: ZoneInfo) -> datetime:
-        """Return the start as an instant."""
-        return datetime.combine(self.day, self.start, tz)
+    values = _values(field_id, at, tz)
+    values["busy_before"] = at - busy_timeout
+    return list(session.scalars(_dial_order(True), values))
 
 
 @dataclass
@@ -119,9 +152,9 @@ class _Plan:
 
     tz: ZoneInfo
     days: dict[date, bool]  # date -> weekly shifts run
-    weekly: list[WeeklyShift]
+    weekly: dict[int, list[Row[Any]]]  # weekday -> weekly shifts, as plain rows
     skips: set[tuple[int, date]]
-    one_offs: dict[date, list[OneOffShift]]
+    one_offs: dict[date, list[Row[Any]]]
     away: dict[int, list[tuple[datetime, datetime]]]
     active: set[int]
 
@@ -129,15 +162,15 @@ class _Plan:
         """Return the hours the weekly roster covers on a date, before anyone is missing."""
         if not self.days[day]:
             return []
-        return _merge((s.start_time, s.end_time) for s in self.weekly if self._weekly_valid(s, day))
+        return _merge((s.start_time, s.end_time) for s in self._weekly_on(day))
 
     def covered(self, day: date) -> list[tuple[time, time]]:
         """Return the hours somebody is actually on call on a date."""
         pieces: list[tuple[time, time]] = []
         shifts = [
             (s.counselor_id, s.start_time, s.end_time)
-            for s in self.weekly
-            if self.days[day] and self._weekly_valid(s, day) and (s.id, day) not in self.skips
+            for s in (self._weekly_on(day) if self.days[day] else ())
+            if (s.id, day) not in self.skips
         ]
         shifts += [(s.counselor_id, s.start_time, s.end_time) for s in self.one_offs[day]]
         for counselor_id, start, end in shifts:
@@ -145,12 +178,14 @@ class _Plan:
                 pieces += self._minus_away(counselor_id, day, start, end)
         return _merge(pieces)
 
-    def _weekly_valid(self, shift: WeeklyShift, day: date) -> bool:
-        return (
-            shift.weekday == day.weekday()
-            and (shift.valid_from is None or shift.valid_from <= day)
-            and (shift.valid_until is None or shift.valid_until >= day)
-        )
+    def _weekly_on(self, day: date) -> list[Row[Any]]:
+        """Return the weekly shifts whose weekday and validity range include a date."""
+        return [
+            s
+            for s in self.weekly.get(day.weekday(), ())
+            if (s.valid_from is None or s.valid_from <= day)
+            and (s.valid_until is None or s.valid_until >= day)
+        ]
 
     def _minus_away(
         self, counselor_id: int, day: date, start: time, end: time
@@ -192,15 +227,24 @@ def _merge(pieces) -> list[tuple[time, time]]:  # type: ignore[no-untyped-def]
 def _load_plan(session: Session, field_id: int, start: date, end: date, tz: ZoneInfo) -> _Plan:
     """Load everything that decides a field's coverage from start to end inclusive."""
     days = {day: not status.closed for day, status in closure_days(session, start, end).items()}
-    weekly = list(
-        session.scalars(
-            select(WeeklyShift).where(
-                WeeklyShift.field_id == field_id,
-                or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= end),
-                or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= start),
-            )
+    # Plain rows, not entities: a long range over years of rosters means hundreds of shifts.
+    weekly: dict[int, list[Row[Any]]] = defaultdict(list)
+    for shift in session.execute(
+        select(
+            WeeklyShift.id,
+            WeeklyShift.counselor_id,
+            WeeklyShift.weekday,
+            WeeklyShift.start_time,
+            WeeklyShift.end_time,
+            WeeklyShift.valid_from,
+            WeeklyShift.valid_until,
+        ).where(
+            WeeklyShift.field_id == field_id,
+            or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= end),
+            or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= start),
         )
-    )
+    ):
+        weekly[shift.weekday].append(shift)
     skips = set(
         session.execute(
             select(WeeklyShiftSkip.weekly_shift_id, WeeklyShiftSkip.date)
@@ -212,14 +256,19 @@ def _load_plan(session: Session, field_id: int, start: date, end: date, tz: Zone
             )
         ).all()
     )
-    one_offs: dict[date, list[OneOffShift]] = defaultdict(list)
-    for shift in session.scalars(
-        select(OneOffShift).where(
+    one_offs: dict[date, list[Row[Any]]] = defaultdict(list)
+    for shift in session.execute(
+        select(
+            OneOffShift.counselor_id,
+            OneOffShift.date,
+            OneOffShift.start_time,
+            OneOffShift.end_time,
+        ).where(
             OneOffShift.field_id == field_id, OneOffShift.date >= start, OneOffShift.date <= end
         )
     ):
         one_offs[shift.date].append(shift)
-    counselor_ids = {s.counselor_id for s in weekly} | {
+    counselor_ids = {s.counselor_id for shifts in weekly.values() for s in shifts} | {
         s.counselor_id for shifts in one_offs.values() for s in shifts
     }
     range_start = datetime.combine(start, time.min, tz)
@@ -253,17 +302,21 @@ def next_session_start(
     """Return the first instant at or after `after` when somebody is on call for the field."""
     _require_aware(after)
     local = after.astimezone(tz)
-    first = local.date()
-    last = first + timedelta(days=horizon_days)
-    plan = _load_plan(session, field_id, first, last, tz)
-    day = first
+    day = local.date()
+    last = day + timedelta(days=horizon_days)
+    # Look a week ahead first: the answer is nearly always there, and loading less is faster.
+    window = NEXT_SESSION_FIRST_WINDOW
     while day <= last:
-        for start, end in plan.covered(day):
-            begins = datetime.combine(day, start, tz)
-            ends = datetime.combine(day, end, tz)
-            if ends > local:
-                return max(begins, local).astimezone(after.tzinfo)
-        day += timedelta(days=1)
+        window_end = min(day + window, last)
+        plan = _load_plan(session, field_id, day, window_end, tz)
+        while day <= window_end:
+            for start, end in plan.covered(day):
+                begins = datetime.combine(day, start, tz)
+                ends = datetime.combine(day, end, tz)
+                if ends > local:
+                    return max(begins, local).astimezone(after.tzinfo)
+            day += timedelta(days=1)
+        window = timedelta(days=horizon_days)
     return None
 
 
@@ -288,7 +341,9 @@ def coverage_gaps(
         normal = plan.normal_hours(day)
         covered = plan.covered(day)
         missing = _subtract(normal, covered)
-        gaps += [Gap(day, s, e, whole_day=not covered) for s, e in missing]
+        # Whole day: nobody during the normal hours, whatever one-offs happen outside them.
+        whole_day = bool(missing) and missing == normal
+        gaps += [Gap(day, s, e, whole_day=whole_day) for s, e in missing]
         day += timedelta(days=1)
     return gaps
 

@@ -5,17 +5,38 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift
 from callcenter.phones import InvalidPhoneNumber, to_e164
 
 COLUMNS = ("name", "phone", "field", "day", "start", "end")
+# Korean headers a coordinator may type instead of the English ones.
+COLUMN_ALIASES = {
+    "이름": "name",
+    "성명": "name",
+    "전화번호": "phone",
+    "전화": "phone",
+    "연락처": "phone",
+    "휴대폰": "phone",
+    "분야": "field",
+    "요일": "day",
+    "날짜": "day",
+    "요일/날짜": "day",
+    "시작": "start",
+    "시작시간": "start",
+    "시작 시간": "start",
+    "종료": "end",
+    "종료시간": "end",
+    "종료 시간": "end",
+    "끝": "end",
+}
+NAME_MAX_LENGTH = 80  # Counselor.name
 WEEKDAYS = {
     **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
     **{
@@ -27,7 +48,7 @@ WEEKDAYS = {
     **{name: i for i, name in enumerate("월화수목금토일")},
     **{name + "요일": i for i, name in enumerate("월화수목금토일")},
 }
-TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
+TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 
 
 class RosterFileError(ValueError):
@@ -73,6 +94,8 @@ class ImportSummary:
     weekly_shifts_created: int = 0
     one_off_shifts_created: int = 0
     unchanged_rows: int = 0
+    # Matched counselors a coordinator deactivated: their shifts are kept but do not count.
+    inactive_counselors: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -84,38 +107,84 @@ class ImportSummary:
         )
 
 
+SAVE_AS_CSV = "in Excel, choose Save As > CSV UTF-8 (쉼표로 분리) and import that file"
+
+
 def decode(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM) or CP949, the encoding Korean Excel writes."""
+    # .xlsx is a zip archive, .xls (like .hwp and .doc) an OLE compound file.
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise RosterFileError(
+            f"the file is an Excel workbook or another office document, not a CSV file; "
+            f"{SAVE_AS_CSV}"
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (UTF-16)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RosterFileError(f"the file is damaged UTF-16 text; {SAVE_AS_CSV}") from None
     if b"\x00" in data:
-        raise RosterFileError("the file is not a text CSV file (it contains binary data)")
+        raise RosterFileError(
+            f"the file is not a text CSV file (it contains binary data); {SAVE_AS_CSV}"
+        )
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterFileError("the file is neither UTF-8 nor CP949 text; save it as CSV (UTF-8)")
+    raise RosterFileError(f"the file is neither UTF-8 nor CP949 text; {SAVE_AS_CSV}")
 
 
-def parse_roster(data: bytes, field_codes: Iterable[str]) -> ParsedRoster:
-    """Check every row of a roster CSV and name each problem by its line number."""
+def field_aliases(fields: Iterable[Field]) -> dict[str, str]:
+    """Map every way of writing a field (code, Korean name, English name) to its code."""
+    aliases: dict[str, str] = {}
+    for field_ in fields:
+        for alias in (field_.name_en, field_.name_ko, field_.code):
+            aliases[alias.strip().lower()] = field_.code
+    return aliases
+
+
+def read_roster(session: Session, data: bytes) -> ParsedRoster:
+    """Check a roster file against the fields in the database."""
+    return parse_roster(
+        data, field_aliases(session.scalars(select(Field).order_by(Field.position)))
+    )
+
+
+def parse_roster(data: bytes, field_codes: Iterable[str] | Mapping[str, str]) -> ParsedRoster:
+    """Check every row of a roster CSV and name each problem by its line number.
+
+    `field_codes` is either the known field codes or a mapping of accepted spellings (codes,
+    Korean and English names, lower case) to codes, as `field_aliases` builds.
+    """
     text = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)
+        while not any(h.strip() for h in header):
+            header = next(reader)
     except StopIteration:
-        raise RosterFileError("the file is empty; expected a header row") from None
+        raise RosterFileError(
+            f"line 1: the file is empty; expected a header row {','.join(COLUMNS)}"
+        ) from None
     except csv.Error as exc:
         raise RosterFileError(f"the file is not a readable CSV file: {exc}") from None
-    columns = [h.strip().lower() for h in header]
+    header_line = reader.line_num
+    columns = [_column(h) for h in header]
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise RosterFileError(
-            f"line 1: missing column(s) {', '.join(missing)}; expected {', '.join(COLUMNS)}"
+            f"line {header_line}: missing column(s) {', '.join(missing)}; "
+            f"the header must name {','.join(COLUMNS)}"
         )
     index = {name: columns.index(name) for name in COLUMNS}
-    known_fields = set(field_codes)
+    if isinstance(field_codes, Mapping):
+        aliases = {k.strip().lower(): v for k, v in field_codes.items()}
+    else:
+        aliases = {code.lower(): code for code in field_codes}
     parsed = ParsedRoster()
     seen: dict[tuple[object, ...], int] = {}
+    names: dict[str, tuple[str, int]] = {}
     try:
         for values in reader:
             line = reader.line_num
@@ -124,45 +193,66 @@ def parse_roster(data: bytes, field_codes: Iterable[str]) -> ParsedRoster:
             cells = {
                 name: (values[i].strip() if i < len(values) else "") for name, i in index.items()
             }
-            row, problems = _parse_row(line, cells, known_fields)
+            row, problems = _parse_row(line, cells, aliases)
             if row is not None:
                 if row.key in seen:
                     problems.append(f"duplicate of line {seen[row.key]}")
                 else:
                     seen[row.key] = line
+                first_name, first_line = names.setdefault(row.phone, (row.name, line))
+                if first_name != row.name:
+                    problems.append(
+                        f"phone {cells['phone']} is listed as {row.name!r} here and as "
+                        f"{first_name!r} on line {first_line}; one number is one counselor"
+                    )
             if problems:
                 parsed.errors.append((line, "; ".join(problems)))
             elif row is not None:
                 parsed.rows.append(row)
     except csv.Error as exc:
         parsed.errors.append((reader.line_num, f"unreadable CSV: {exc}"))
+    if not parsed.rows and not parsed.errors:
+        parsed.errors.append((header_line + 1, "no shifts after the header row"))
     return parsed
 
 
+def _delimiter(text: str) -> str:
+    """Return a tab for tab-separated text (Excel's "Unicode text"), else a comma."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return "\t" if "\t" in first and "," not in first else ","
+
+
+def _column(header: str) -> str:
+    """Return the standard name of a header cell, English or Korean."""
+    key = header.strip().lower()
+    return COLUMN_ALIASES.get(key, key)
+
+
 def _parse_row(
-    line: int, cells: dict[str, str], known_fields: set[str]
+    line: int, cells: dict[str, str], aliases: dict[str, str]
 ) -> tuple[RosterRow | None, list[str]]:
     """Validate one row's cells."""
     problems: list[str] = []
-    name = cells["name"]
+    name = " ".join(cells["name"].split())
     if not name:
         problems.append("name is empty")
+    elif len(name) > NAME_MAX_LENGTH:
+        problems.append(f"name is longer than {NAME_MAX_LENGTH} characters")
     phone = None
     try:
         phone = to_e164(cells["phone"])
     except InvalidPhoneNumber:
         problems.append(f"phone {cells['phone']!r} is not a valid Korean or E.164 number")
-    field_code = cells["field"].lower()
-    if field_code not in known_fields:
-        problems.append(
-            f"unknown field {cells['field']!r} (known: {', '.join(sorted(known_fields))})"
-        )
+    field_code = aliases.get(cells["field"].lower())
+    if field_code is None:
+        known = ", ".join(dict.fromkeys(aliases.values()))
+        problems.append(f"unknown field {cells['field']!r} (known: {known})")
     weekday, on_date = _parse_day(cells["day"], problems)
     start = _parse_time(cells["start"], "start", problems)
     end = _parse_time(cells["end"], "end", problems)
     if start is not None and end is not None and end <= start:
         problems.append(f"end {cells['end']} is not after start {cells['start']}")
-    if problems or phone is None or start is None or end is None:
+    if problems or phone is None or field_code is None or start is None or end is None:
         return None, problems
     return RosterRow(line, name, phone, field_code, weekday, on_date, start, end), problems
 
@@ -190,8 +280,14 @@ def _parse_time(text: str, label: str, problems: list[str]) -> time | None:
     return None
 
 
-def apply_roster(session: Session, rows: list[RosterRow]) -> ImportSummary:
-    """Write valid rows: counselors matched by phone, shifts added once. Does not commit."""
+def apply_roster(
+    session: Session, rows: list[RosterRow], today: date | None = None
+) -> ImportSummary:
+    """Write valid rows: counselors matched by phone, shifts added once. Does not commit.
+
+    With `today` (the line's local date), a weekly slot whose validity ended before today is
+    started again from today; without it, any existing slot counts as present.
+    """
     summary = ImportSummary()
     fields = {f.code: f for f in session.scalars(select(Field))}
     phones = {row.phone for row in rows}
@@ -208,11 +304,13 @@ def apply_roster(session: Session, rows: list[RosterRow]) -> ImportSummary:
         elif counselor.name != row.name:
             counselor.name = row.name
             summary.counselors_updated.append(row.name)
+        if not counselor.active and counselor.name not in summary.inactive_counselors:
+            summary.inactive_counselors.append(counselor.name)
         field_ = fields[row.field_code]
         if field_ not in counselor.fields:
             counselor.fields.append(field_)
         session.flush()
-        if _add_shift(session, counselor, field_, row):
+        if _add_shift(session, counselor, field_, row, today):
             if row.weekday is not None:
                 summary.weekly_shifts_created += 1
             else:
@@ -222,29 +320,37 @@ def apply_roster(session: Session, rows: list[RosterRow]) -> ImportSummary:
     return summary
 
 
-def _add_shift(session: Session, counselor: Counselor, field_: Field, row: RosterRow) -> bool:
+def _add_shift(
+    session: Session, counselor: Counselor, field_: Field, row: RosterRow, today: date | None
+) -> bool:
     """Add the row's shift unless the same one exists; return whether it was added."""
     if row.weekday is not None:
-        exists = session.scalar(
-            select(WeeklyShift.id).where(
-                WeeklyShift.counselor_id == counselor.id,
-                WeeklyShift.field_id == field_.id,
-                WeeklyShift.weekday == row.weekday,
-                WeeklyShift.start_time == row.start,
-                WeeklyShift.end_time == row.end,
+        slot = select(WeeklyShift.id).where(
+            WeeklyShift.counselor_id == counselor.id,
+            WeeklyShift.field_id == field_.id,
+            WeeklyShift.weekday == row.weekday,
+            WeeklyShift.start_time == row.start,
+            WeeklyShift.end_time == row.end,
+        )
+        ended = session.scalar(slot.limit(1)) is not None
+        if today is not None:
+            slot = slot.where(
+                or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= today)
+            )
+        if session.scalar(slot.limit(1)) is not None:
+            return False
+        session.add(
+            WeeklyShift(
+                counselor_id=counselor.id,
+                field_id=field_.id,
+                weekday=row.weekday,
+                start_time=row.start,
+                end_time=row.end,
+                # A slot that ended comes back from today, leaving its history as it was.
+                valid_from=today if ended else None,
             )
         )
-        if exists is None:
-            session.add(
-                WeeklyShift(
-                    counselor_id=counselor.id,
-                    field_id=field_.id,
-                    weekday=row.weekday,
-                    start_time=row.start,
-                    end_time=row.end,
-                )
-            )
-        return exists is None
+        return True
     exists = session.scalar(
         select(OneOffShift.id).where(
             OneOffShift.counselor_id == counselor.id,

@@ -28,8 +28,28 @@ class WeeklyShift(Base):
     __table_args__ = (
         CheckConstraint("end_time > start_time", name="ends_after_start"),
         CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),
-        UniqueConstraint("counselor_id", "field_id", "weekday", "start_time", "end_time"),
-        Index("ix_weekly_shifts_lookup", "field_id", "weekday", "start_time", "end_time"),
+        # A slot may come back in a later validity range, never twice from the same day.
+        UniqueConstraint(
+            "counselor_id",
+            "field_id",
+            "weekday",
+            "start_time",
+            "end_time",
+            "valid_from",
+            name="uq_weekly_shifts_slot_valid_from",
+        ),
+        # Covers the on-call look-up: answered from the index, whatever the roster's history.
+        Index(
+            "ix_weekly_shifts_on_call",
+            "field_id",
+            "weekday",
+            "start_time",
+            "end_time",
+            "valid_from",
+            "valid_until",
+            "counselor_id",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
