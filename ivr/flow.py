@@ -60,12 +60,23 @@ def choose_field(
 def ring_next(
     session: Session, response: VoiceResponse, call: Call, now: datetime, tz: ZoneInfo
 ) -> None:
-    """Ring the next free counselor this call has not rung yet, or make the offer."""
+    """Ring the next free counselor this call has not rung yet, or make the offer.
+
+    A caller who came from the queue goes back to it while counselors of the field are busy:
+    their place is kept, since the queue is served in order of first arrival.
+    """
     free = []
     if call.field_id is not None:
         free = dial_order(session, call.field_id, now, tz, tried_counselors(session, call))
     if call.field_id is None or not free:
         record_step(call, "nobody_answered", now)
+        if (
+            call.queue_entered_at is not None
+            and call.field is not None
+            and _someone_busy(session, call.field_id, now, tz)
+        ):
+            enqueue(response, call, call.field, now)
+            return
         say(response, "nobody_answered", call.language)
         offer(response, call)
         return

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Response, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
-from callcenter.models import CallOutcome, Counselor
+from callcenter.models import Call, CallOutcome, Counselor
 from callcenter.timezone import line_timezone
 from ivr import bp
 from ivr.calls import (
@@ -43,7 +44,7 @@ def queue_wait() -> Response:
     language = asked_language()
     waited, position = form_int("QueueTime") or 0, form_int("QueuePosition") or 0
     field_id = arg_int("field", 0)
-    if position == 1 and field_id and dial_order(session, field_id, now, line_timezone()):
+    if position == 1 and field_id and _free_for(this_call(), field_id, now):
         # A counselor is free (a shift began, or a call ended without freeing anyone to us):
         # the caller at the head of the queue goes to them.
         record_step(this_call(), "queue_counselor_free", now)
@@ -56,6 +57,13 @@ def queue_wait() -> Response:
         record_step(this_call(), "queue_timeout", now)
         session.commit()
     return twiml(response)
+
+
+def _free_for(call: Call, field_id: int, now: datetime) -> bool:
+    """Whether a counselor of the field is free whom this call has not rung already."""
+    return bool(
+        dial_order(db.session, field_id, now, line_timezone(), tried_counselors(db.session, call))
+    )
 
 
 @bp.post("/queue/key")

@@ -156,3 +156,18 @@ def test_a_failing_fallback_still_speaks_and_never_redirects_to_itself(app, clie
     assert root.find("Say").text
     assert root.find("Redirect") is None
     assert root.find("Hangup") is not None
+
+
+def test_twiml_is_rendered_exactly_as_the_twilio_library_does(app):
+    from twilio.twiml.voice_response import VoiceResponse
+
+    from ivr.responses import render
+
+    response = VoiceResponse()
+    gather = response.gather(num_digits=1, action="/ivr/menu?a=1&b=2", action_on_empty_result=True)
+    gather.say('법률 상담은 1번 <"&">\nnext', language="ko-KR")
+    gather.pause(length=2)
+    dial = response.dial(caller_id="+827000000000", timeout=20)
+    dial.number("+821012345678", url="/ivr/whisper?x=1&y=2")
+    response.hangup()
+    assert render(response) == str(response)

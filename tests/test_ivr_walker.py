@@ -45,3 +45,16 @@ def test_walker_refuses_an_error_page():
     walker = CallWalker(FlaskTransport(broken.test_client()), "token")
     with pytest.raises(WalkerError, match="HTTP 404"):
         walker.call(Script())
+
+
+def test_walker_takes_keys_as_they_are_pressed_and_streams_the_transcript(walker, on_shift, clock):
+    on_shift("legal")
+    heard = []
+
+    def presses():  # a person at a browser phone: the next key once the menu was heard
+        assert any("법률 상담은 1번" in line.text for line in heard)
+        yield "1"
+
+    transcript = walker.call(Script(keys=presses(), counselors=["answers"], on_line=heard.append))
+    assert heard == transcript.lines
+    assert "1번을 눌러 주세요" in transcript.counselor_heard
