@@ -38,4 +38,5 @@ def close_unfinished_calls(
         set_outcome(call, default_outcome(call))
         if call.queue_entered_at is not None and call.queue_left_at is None:
             call.queue_left_at = now
+    session.flush()
     return len(stale)

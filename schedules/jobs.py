@@ -10,14 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import (
-    Call,
     CallbackRequest,
     CallbackStatus,
-    CallOutcome,
     Counselor,
     Field,
     JobState,
@@ -215,25 +213,15 @@ def announce_pending_callbacks(session: Session, now: datetime) -> dict[str, Any
 
 def release_stale(session: Session, now: datetime) -> dict[str, Any]:
     """Clear busy flags left by lost status callbacks, and close calls that never ended."""
+    from ivr.housekeeping import close_unfinished_calls, release_stale_busy_flags
+
     config = current_app.config
-    busy_before = now - timedelta(minutes=int(config.get("BUSY_FLAG_TIMEOUT_MINUTES", 120)))
-    calls_before = now - timedelta(minutes=int(config.get("CALL_STALE_AFTER_MINUTES", 240)))
-    busy = session.execute(
-        update(Counselor)
-        .where(Counselor.busy_since.is_not(None), Counselor.busy_since < busy_before)
-        .values(busy_since=None, busy_call_sid=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    calls = session.execute(
-        update(Call)
-        .where(Call.ended_at.is_(None), Call.started_at < calls_before)
-        .values(
-            ended_at=now,
-            status="no-final-status",
-            outcome=func.coalesce(Call.outcome, CallOutcome.FAILED.value),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    busy = release_stale_busy_flags(
+        session, now, timedelta(minutes=int(config.get("BUSY_FLAG_TIMEOUT_MINUTES", 120)))
+    )
+    calls = close_unfinished_calls(
+        session, now, timedelta(minutes=int(config.get("CALL_STALE_AFTER_MINUTES", 240)))
+    )
     if busy or calls:
         log.warning("released %s stale busy flag(s) and %s unfinished call(s)", busy, calls)
     return {"busy_flags": busy, "calls": calls}

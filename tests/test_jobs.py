@@ -173,7 +173,7 @@ def test_recent_busy_flag_is_kept(db, kim):
     assert release_stale(db, now)["busy_flags"] == 0
 
 
-def test_call_left_without_a_final_status_is_closed(db):
+def test_call_left_without_a_final_status_is_closed_with_the_outcome_its_steps_show(db):
     now = seoul(MONDAY, 12)
     old = Call(call_sid="CAold", started_at=now - timedelta(hours=5))
     live = Call(call_sid="CAlive", started_at=now - timedelta(minutes=20))
@@ -182,7 +182,8 @@ def test_call_left_without_a_final_status_is_closed(db):
     assert release_stale(db, now)["calls"] == 1
     db.refresh(old)
     db.refresh(live)
-    assert old.ended_at == now and old.outcome == CallOutcome.FAILED
+    # It never left the menu as far as we know.
+    assert old.ended_at == now and old.outcome == CallOutcome.ABANDONED_MENU
     assert live.ended_at is None
 
 
