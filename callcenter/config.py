@@ -60,6 +60,7 @@ class Config:
         self.CALLCENTER_TIMEZONE = env.get("CALLCENTER_TIMEZONE") or "Asia/Seoul"
         # Fernet keys for personal data at rest, newest first, comma separated.
         self.DATA_ENCRYPTION_KEYS = env.get("DATA_ENCRYPTION_KEYS") or None
+        self.DATA_LOOKUP_KEY = env.get("DATA_LOOKUP_KEY") or None
         self.LOG_FORMAT = env.get("LOG_FORMAT") or "json"
         self.LOG_LEVEL = env.get("LOG_LEVEL") or "INFO"
         self.RECORDING_ENABLED = _bool("RECORDING_ENABLED", False)
