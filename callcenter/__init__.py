@@ -107,12 +107,14 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask`."""
     from callcenter.commands import demo_cli, users_cli
+    from callcenter.data_cli import data_cli
     from schedules.cli import oncall_command, roster_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(oncall_command)
+    app.cli.add_command(data_cli)
 
 
 def register_request_hooks(app: Flask) -> None:

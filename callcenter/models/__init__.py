@@ -17,6 +17,9 @@ from callcenter.models.consultations import (
     Channel,
     Consultation,
     ConsultationOutcome,
+    ConsultationStatus,
+    ConsultationTerm,
+    Referral,
     TopicCategory,
 )
 from callcenter.models.directory import (
@@ -48,6 +51,8 @@ __all__ = [
     "Channel",
     "Consultation",
     "ConsultationOutcome",
+    "ConsultationStatus",
+    "ConsultationTerm",
     "Counselor",
     "DayOverride",
     "DayOverrideKind",
@@ -57,6 +62,7 @@ __all__ = [
     "LoginAttempt",
     "OneOffShift",
     "OutboxMessage",
+    "Referral",
     "Role",
     "TopicCategory",
     "UTCDateTime",

@@ -1,0 +1,94 @@
+"""Free-text search over encrypted summaries, through keyed word digests.
+
+A summary is split into words; each word and its stem (the word without a trailing Korean
+particle such as 을, 에서 or 으로) becomes a 64-bit HMAC digest stored in `consultation_terms`.
+A query matches the consultations that hold the digests of all its words. Without the lookup key
+the table tells nobody which words were written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from callcenter.crypto import keyring
+from callcenter.models import ConsultationTerm
+
+# Longest first, so "에서" is removed rather than just "서".
+PARTICLES = sorted(
+    "은 는 이 가 을 를 에 의 도 만 와 과 로 으로 에서 에게 한테 께 까지 부터 보다 처럼 이나 나 랑 "
+    "이랑 하고 이라고 라고 이에요 예요 입니다 했음 함 요".split(),
+    key=len,
+    reverse=True,
+)
+WORD = re.compile(r"[\w]+", re.UNICODE)
+MIN_LENGTH = 2
+MAX_TERMS = 200
+
+
+def words(text: str) -> set[str]:
+    """Return the searchable words of a text: each word and its particle-free stem."""
+    found: set[str] = set()
+    for raw in WORD.findall(unicodedata.normalize("NFC", text or "").lower()):
+        if len(raw) < MIN_LENGTH:
+            continue
+        found.add(raw)
+        for particle in PARTICLES:
+            if raw.endswith(particle) and len(raw) - len(particle) >= MIN_LENGTH:
+                found.add(raw[: -len(particle)])
+                break
+    return found
+
+
+def term_digest(word: str) -> int:
+    """Return the signed 64-bit keyed digest of one word."""
+    raw = hmac.new(keyring.lookup_key, b"term:" + word.encode(), hashlib.sha256).digest()
+    return int.from_bytes(raw[:8], "big", signed=True)
+
+
+def digests(text: str) -> list[int]:
+    """Return the digests a text is indexed under."""
+    return sorted({term_digest(w) for w in words(text)})[:MAX_TERMS]
+
+
+def query_digests(query: str) -> list[int]:
+    """Return the digests a search must all find; stems let 임금을 find 임금."""
+    wanted: set[int] = set()
+    for raw in WORD.findall(unicodedata.normalize("NFC", query or "").lower()):
+        if len(raw) < MIN_LENGTH:
+            continue
+        stems = sorted(words(raw), key=len)
+        wanted.add(term_digest(stems[0]))
+    return sorted(wanted)
+
+
+def reindex(session: Session, consultation_id: int, summary: str | None) -> None:
+    """Replace a consultation's index entries. Does not commit."""
+    session.execute(
+        delete(ConsultationTerm).where(ConsultationTerm.consultation_id == consultation_id)
+    )
+    terms = digests(summary or "")
+    if terms:
+        session.execute(
+            insert(ConsultationTerm),
+            [{"term": t, "consultation_id": consultation_id} for t in terms],
+        )
+
+
+def matching_ids(query: str) -> Select | None:
+    """Select the ids of consultations whose summary holds every word of the query."""
+    terms = query_digests(query)
+    if not terms:
+        return None
+    statement = select(ConsultationTerm.consultation_id).where(ConsultationTerm.term == terms[0])
+    for term in terms[1:]:
+        statement = statement.intersect(
+            select(ConsultationTerm.consultation_id).where(ConsultationTerm.term == term)
+        )
+    return statement
