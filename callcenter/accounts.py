@@ -86,9 +86,10 @@ def reset_password(user: User) -> str:
 
 def active_admins(session: Session) -> int:
     """Count the accounts that can still manage accounts."""
-    return session.scalar(
-        select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))
-    ) or 0
+    return (
+        session.scalar(select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True)))
+        or 0
+    )
 
 
 def update_account(

@@ -49,9 +49,7 @@ def queue(user: User, field_id: int | None = None) -> Select[tuple[CallbackReque
     return statement
 
 
-def claim(
-    session: Session, callback: CallbackRequest, counselor: Counselor, now: datetime
-) -> None:
+def claim(session: Session, callback: CallbackRequest, counselor: Counselor, now: datetime) -> None:
     """Claim a pending callback for a counselor; refuse one someone else took. No commit."""
     # A conditional UPDATE, so two people clicking at once cannot both win.
     taken = session.execute(
@@ -79,7 +77,10 @@ def release(session: Session, callback: CallbackRequest) -> None:
 
 
 def call_back(
-    session: Session, callback: CallbackRequest, counselor: Counselor, bridge_url: str,
+    session: Session,
+    callback: CallbackRequest,
+    counselor: Counselor,
+    bridge_url: str,
     status_url: str | None = None,
 ) -> telephony.Sent:
     """Ring the counselor from the line; answering bridges them to the citizen. No commit."""

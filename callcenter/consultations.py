@@ -147,7 +147,6 @@ def list_page(
     statement = filtered(user, criteria, tz).options(
         defer(Consultation.summary),
         defer(Consultation.citizen_name),
-        defer(Consultation.citizen_phone),
         joinedload(Consultation.field),
         joinedload(Consultation.counselor),
         joinedload(Consultation.category),
@@ -221,9 +220,9 @@ def _apply(session: Session, consultation: Consultation, data: ConsultationInput
     """Copy the input onto the consultation, checking the rules between fields."""
     if data.outcome not in {o.value for o in ConsultationOutcome}:
         raise ConsultationError("상담 결과를 골라 주십시오.")
-    if data.outcome == ConsultationOutcome.REFERRED:
-        if data.referred_to not in {r.value for r in Referral}:
-            raise ConsultationError("어디로 안내했는지 골라 주십시오.")
+    referral_known = data.referred_to in {r.value for r in Referral}
+    if data.outcome == ConsultationOutcome.REFERRED and not referral_known:
+        raise ConsultationError("어디로 안내했는지 골라 주십시오.")
     if data.outcome == ConsultationOutcome.FOLLOW_UP and data.follow_up_on is None:
         raise ConsultationError("후속 조치 날짜를 적어 주십시오.")
     if data.channel is not None:
@@ -244,8 +243,10 @@ def _apply(session: Session, consultation: Consultation, data: ConsultationInput
     )
     consultation.summary = data.summary.strip()
     consultation.duration_minutes = data.duration_minutes
-    consultation.citizen_name = (data.citizen_name or "").strip() or None
-    if data.citizen_phone is not None:
+    # Blank personal fields keep what is stored: edit forms do not show them unmasked.
+    if (data.citizen_name or "").strip():
+        consultation.citizen_name = data.citizen_name.strip()
+    if (data.citizen_phone or "").strip():
         set_citizen_phone(consultation, data.citizen_phone)
 
 
@@ -316,4 +317,3 @@ def counselors_for(session: Session, field_id: int | None = None) -> list[Counse
     if field_id is not None:
         statement = statement.where(Counselor.fields.any(id=field_id))
     return list(session.scalars(statement))
-

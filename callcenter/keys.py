@@ -35,9 +35,9 @@ def rotate_column(session: Session, table: Table, column: Column) -> int:
             return changed
         for row_id, token in batch:
             session.execute(
-                update(table).where(key == row_id).values({column.name: type_coerce(
-                    keyring.rotate(token), Text
-                )})
+                update(table)
+                .where(key == row_id)
+                .values({column.name: type_coerce(keyring.rotate(token), Text)})
             )
         changed += len(batch)
         last = batch[-1][0]

@@ -1,0 +1,75 @@
+"""The call log: every call with its path through the voice menu, legs and outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from callcenter.auth.access import coordinator_required
+from callcenter.backoffice import bp
+from callcenter.backoffice.helpers import audit_event, date_arg, get_or_404, int_arg, page_arg
+from callcenter.consultations import paginate
+from callcenter.extensions import db
+from callcenter.models import Call, CallLeg, CallOutcome, Consultation, Field
+from callcenter.privacy import masked_phone
+from callcenter.timezone import line_timezone
+
+
+@bp.get("/calls")
+@coordinator_required
+def calls() -> str:
+    """List calls, newest first, by date, field and outcome."""
+    tz = line_timezone()
+    statement = select(Call).options(joinedload(Call.field), joinedload(Call.connected_counselor))
+    day_from, day_to = date_arg("date_from"), date_arg("date_to")
+    if day_from:
+        statement = statement.where(Call.started_at >= datetime.combine(day_from, time.min, tz))
+    if day_to:
+        end = datetime.combine(day_to + timedelta(days=1), time.min, tz)
+        statement = statement.where(Call.started_at < end)
+    if (field_id := int_arg("field")) is not None:
+        statement = statement.where(Call.field_id == field_id)
+    if outcome := request.args.get("outcome"):
+        statement = statement.where(Call.outcome == outcome)
+    page = paginate(
+        db.session, statement.order_by(Call.started_at.desc(), Call.id.desc()), page_arg()
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "backoffice/calls/list.html",
+        page=page,
+        args=args,
+        fields=db.session.scalars(Field.menu()).all(),
+        outcomes=list(CallOutcome),
+        masked_phone=masked_phone,
+        tz=tz,
+    )
+
+
+@bp.get("/calls/<int:call_id>")
+@coordinator_required
+def call(call_id: int) -> str:
+    """Show one call: its steps through the menu, each leg, and the consultation it made."""
+    item = get_or_404(Call, call_id)
+    legs = db.session.scalars(
+        select(CallLeg)
+        .options(selectinload(CallLeg.counselor))
+        .where(CallLeg.call_id == item.id)
+        .order_by(CallLeg.position, CallLeg.id)
+    ).all()
+    consultations = db.session.scalars(
+        select(Consultation.id).where(Consultation.call_id == item.id)
+    ).all()
+    audit_event("view", "call", item.id)
+    db.session.commit()
+    return render_template(
+        "backoffice/calls/detail.html",
+        item=item,
+        legs=legs,
+        consultations=consultations,
+        phone=masked_phone(item.from_number, item.from_last4),
+        tz=line_timezone(),
+    )
