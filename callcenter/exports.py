@@ -45,7 +45,7 @@ def rows(
         joinedload(Consultation.category),
         joinedload(Consultation.subcategory),
     ).execution_options(yield_per=BATCH)
-    for c in session.scalars(statement).unique():
+    for c in session.scalars(statement):
         yield [
             c.id,
             c.status,

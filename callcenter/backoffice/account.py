@@ -17,6 +17,14 @@ from callcenter.backoffice.helpers import audit_event
 from callcenter.extensions import db
 
 ACCOUNT_MESSAGES = {
+    "a counselor account needs --counselor PHONE": _l(
+        "상담 위원 계정은 상담 위원과 연결해야 합니다."
+    ),
+    "a counselor account must be linked to a counselor": _l(
+        "상담 위원 계정은 상담 위원과 연결해야 합니다."
+    ),
+    "you cannot take away your own admin access": _l("자기 관리자 권한은 거둘 수 없습니다."),
+    "the line needs at least one active admin": _l("사용 중인 관리자가 한 명은 있어야 합니다."),
     "the current password is not right": _l("지금 비밀번호가 맞지 않습니다."),
     "the new password must differ from the current one": _l(
         "새 비밀번호는 지금 비밀번호와 달라야 합니다."
@@ -40,6 +48,10 @@ def account_message(exc: AccountError) -> str:
     text = str(exc)
     if text.startswith("the password must have at least"):
         return _("비밀번호는 10자 이상이어야 합니다.")
+    if text.startswith("an account for"):
+        return _("이 이메일의 계정이 이미 있습니다.")
+    if text.endswith("is not an email address"):
+        return _("이메일 주소가 아닙니다.")
     return str(ACCOUNT_MESSAGES.get(text, text))
 
 

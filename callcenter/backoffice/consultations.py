@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -110,7 +119,9 @@ def export_consultations(fmt: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
         return Response(
-            exports.to_csv(records), mimetype="text/csv; charset=utf-8", headers=headers
+            stream_with_context(exports.to_csv(records)),
+            mimetype="text/csv; charset=utf-8",
+            headers=headers,
         )
     return Response(
         exports.to_xlsx(records),
