@@ -53,6 +53,7 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_request_hooks(app)
+    trust_proxies(app)
     return app
 
 
@@ -115,6 +116,17 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(roster_cli)
     app.cli.add_command(oncall_command)
     app.cli.add_command(data_cli)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* from TRUSTED_PROXY_COUNT proxies (webhook signatures need it)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )
 
 
 def register_request_hooks(app: Flask) -> None:

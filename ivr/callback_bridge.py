@@ -7,19 +7,13 @@ these webhooks only note an unanswered dial so the queue can show it.
 
 from __future__ import annotations
 
-import logging
-
 from flask import Response, current_app, request, url_for
-from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
 from callcenter.models import CallbackRequest, CallbackStatus
 from ivr import bp
-from ivr.security import twilio_signed
-from ivr.webhooks import SORRY, twiml
-
-log = logging.getLogger(__name__)
+from ivr.responses import say_text, twiml, webhook
 
 INTRO = "다시 걸기 요청입니다. 시민에게 연결하려면 1번을 누르십시오."
 NO_INPUT = "입력이 없어 전화를 끊습니다."
@@ -36,57 +30,42 @@ def _open_callback(callback_id: int) -> CallbackRequest | None:
     return callback
 
 
-def _sorry() -> Response:
-    """Answer with an apology when something on our side failed."""
-    db.session.rollback()
+def _hang_up(words: str) -> Response:
+    """Say a sentence to the counselor and end the call."""
     response = VoiceResponse()
-    response.say(SORRY, language="ko-KR")
+    say_text(response, words)
+    response.hangup()
     return twiml(response)
 
 
 @bp.post("/callback-bridge/<int:callback_id>/answer")
-@twilio_signed
+@webhook
 def callback_bridge_answer(callback_id: int) -> Response:
     """The counselor answered: ask them to press 1, so a personal voicemail cannot connect."""
-    try:
-        callback = _open_callback(callback_id)
-    except SQLAlchemyError:
-        log.exception("Callback bridge could not read the request")
-        return _sorry()
+    if _open_callback(callback_id) is None:
+        return _hang_up(GONE)
     response = VoiceResponse()
-    if callback is None:
-        response.say(GONE, language="ko-KR")
-        response.hangup()
-        return twiml(response)
     gather = response.gather(
         num_digits=1,
         timeout=8,
         action=url_for("ivr.callback_bridge_connect", callback_id=callback_id),
     )
-    gather.say(INTRO, language="ko-KR")
-    response.say(NO_INPUT, language="ko-KR")
+    say_text(gather, INTRO)
+    say_text(response, NO_INPUT)
     response.hangup()
     return twiml(response)
 
 
 @bp.post("/callback-bridge/<int:callback_id>/connect")
-@twilio_signed
+@webhook
 def callback_bridge_connect(callback_id: int) -> Response:
     """Dial the citizen from the line's number once the counselor pressed 1."""
-    response = VoiceResponse()
     if request.form.get("Digits") != "1":
-        response.say(NO_INPUT, language="ko-KR")
-        response.hangup()
-        return twiml(response)
-    try:
-        callback = _open_callback(callback_id)
-    except SQLAlchemyError:
-        log.exception("Callback bridge could not read the request")
-        return _sorry()
+        return _hang_up(NO_INPUT)
+    callback = _open_callback(callback_id)
     if callback is None:
-        response.say(GONE, language="ko-KR")
-        response.hangup()
-        return twiml(response)
+        return _hang_up(GONE)
+    response = VoiceResponse()
     dial = response.dial(
         caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
         action=url_for("ivr.callback_bridge_done", callback_id=callback_id),
@@ -97,18 +76,11 @@ def callback_bridge_connect(callback_id: int) -> Response:
 
 
 @bp.post("/callback-bridge/<int:callback_id>/done")
-@twilio_signed
+@webhook
 def callback_bridge_done(callback_id: int) -> Response:
     """Note an unanswered dial on the request, and tell the counselor what to do next."""
-    try:
-        callback = _open_callback(callback_id)
-        if callback is not None and request.form.get("DialCallStatus") in UNANSWERED:
-            callback.result = "no_answer"
-            db.session.commit()
-    except SQLAlchemyError:
-        log.exception("Callback bridge could not record the dial result")
-        db.session.rollback()
-    response = VoiceResponse()
-    response.say(AFTER, language="ko-KR")
-    response.hangup()
-    return twiml(response)
+    callback = _open_callback(callback_id)
+    if callback is not None and request.form.get("DialCallStatus") in UNANSWERED:
+        callback.result = "no_answer"
+        db.session.commit()
+    return _hang_up(AFTER)

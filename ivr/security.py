@@ -29,7 +29,8 @@ def signature_is_valid() -> bool:
     if not token or not signature:
         return False
     validator = RequestValidator(token)
-    return validator.validate(public_url(), request.form.to_dict(flat=False), signature)
+    # The form as a MultiDict: the validator reads repeated parameters with getlist().
+    return bool(validator.validate(public_url(), request.form, signature))
 
 
 def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -90,7 +90,7 @@ def test_referral_without_a_destination_is_refused_and_the_summary_kept(client, 
 
 
 def test_a_second_save_on_an_old_version_is_refused_and_shows_both(client, login, db, fields):
-    kim, item, _, _ = _draft(db, fields)
+    _kim, item, _, _ = _draft(db, fields)
     login("coordinator")
     first = client.post(
         f"/consultations/{item.id}/edit",
@@ -110,7 +110,7 @@ def test_a_second_save_on_an_old_version_is_refused_and_shows_both(client, login
 
 
 def test_service_refuses_a_stale_version(db, fields):
-    kim, item, _, _ = _draft(db, fields)
+    _kim, item, _, _ = _draft(db, fields)
     entry = service.ConsultationInput(topic_id=None, outcome="advice", summary="요지")
     try:
         service.save(db, item, entry, expected_version=item.version + 1)

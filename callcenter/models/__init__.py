@@ -11,6 +11,7 @@ from callcenter.models.calls import (
     CallOutcome,
     LegResult,
     OutboxMessage,
+    PromptOverride,
     Voicemail,
 )
 from callcenter.models.consultations import (
@@ -62,6 +63,7 @@ __all__ = [
     "LoginAttempt",
     "OneOffShift",
     "OutboxMessage",
+    "PromptOverride",
     "Referral",
     "Role",
     "TopicCategory",

@@ -6,7 +6,18 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, SmallInteger, String, Text, Time
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callcenter.models.base import Base, EncryptedText, UTCDateTime, utcnow
@@ -46,6 +57,8 @@ class Call(Base):
     __table_args__ = (
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_field_started", "field_id", "started_at"),
+        # The longest-waiting caller of a field, found when a counselor comes free.
+        Index("ix_calls_queue", "field_id", "queue_left_at", "queue_entered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +87,10 @@ class Call(Base):
     legs: Mapped[list[CallLeg]] = relationship(
         back_populates="call", order_by="CallLeg.position", cascade="all, delete-orphan"
     )
+
+    def reached(self, step: str) -> bool:
+        """Whether the call went through a step of the flow."""
+        return any(entry.get("step") == step for entry in self.steps or ())
 
 
 class CallLeg(Base):
@@ -187,3 +204,17 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="recorded")
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PromptOverride(Base):
+    """A coordinator's wording for one prompt of the voice menu, in one language."""
+
+    __tablename__ = "prompt_overrides"
+    __table_args__ = (UniqueConstraint("key", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,94 @@
+"""The call record: one row per CallSid, every step reached, the outcome set once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from callcenter.crypto import keyring
+from callcenter.models import BlockedNumber, Call, CallOutcome, utcnow
+from callcenter.phones import last4, try_e164
+
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+
+
+def current_time() -> datetime:
+    """Return now; tests and the call walker may set IVR_CLOCK to control it."""
+    hook = current_app.config.get("IVR_CLOCK")
+    return hook() if hook else utcnow()
+
+
+def find_call(session: Session, call_sid: str) -> Call | None:
+    """Return the call record of a CallSid, if any."""
+    return session.scalar(select(Call).where(Call.call_sid == call_sid))
+
+
+def open_call(session: Session, call_sid: str, caller: str | None, now: datetime) -> Call:
+    """Return the call record of a CallSid, creating it on first sight. Does not commit."""
+    call = find_call(session, call_sid)
+    if call is not None:
+        return call
+    e164 = try_e164(caller)
+    call = Call(
+        call_sid=call_sid,
+        from_number=e164,
+        from_digest=keyring.digest(e164) if e164 else None,
+        from_last4=last4(e164),
+        started_at=now,
+        steps=[],
+        status="in-progress",
+    )
+    session.add(call)
+    return call
+
+
+def record_step(call: Call, step: str, now: datetime, **detail: Any) -> None:
+    """Note a step of the flow on the call, with its instant."""
+    entry = {"step": step, "at": now.isoformat(timespec="seconds"), **detail}
+    call.steps = [*(call.steps or []), entry]  # a new list, so the JSON column is saved
+
+
+def set_outcome(call: Call, outcome: CallOutcome) -> bool:
+    """Record how the call ended unless an outcome is already recorded."""
+    if call.outcome is not None:
+        return False
+    call.outcome = outcome
+    return True
+
+
+def is_blocked(session: Session, caller: str | None) -> bool:
+    """Whether the calling number is on the blocklist."""
+    e164 = try_e164(caller)
+    if e164 is None:
+        return False
+    digest = keyring.digest(e164)
+    return (
+        session.scalar(select(BlockedNumber.id).where(BlockedNumber.digest == digest)) is not None
+    )
+
+
+def block_number(session: Session, number: str, reason: str | None = None) -> BlockedNumber:
+    """Put a number on the blocklist (idempotent). Does not commit."""
+    e164 = try_e164(number)
+    if e164 is None:
+        raise ValueError(f"{number!r} is not a phone number")
+    digest = keyring.digest(e164)
+    existing = session.scalar(select(BlockedNumber).where(BlockedNumber.digest == digest))
+    if existing is not None:
+        return existing
+    blocked = BlockedNumber(digest=digest, last4=last4(e164), reason=reason)
+    session.add(blocked)
+    return blocked
+
+
+def default_outcome(call: Call) -> CallOutcome:
+    """Say how a call that ended without a recorded outcome went."""
+    if call.queue_entered_at is not None and call.queue_left_at is None:
+        return CallOutcome.ABANDONED_QUEUE
+    if call.reached("closed"):
+        return CallOutcome.CLOSED
+    return CallOutcome.ABANDONED_MENU

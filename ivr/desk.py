@@ -1,0 +1,31 @@
+"""The administrative desk: open on configured weekdays and hours, except on closure days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from ivr.settings import desk_days, desk_hours
+from schedules.calendar import day_status, holiday_name
+
+
+def desk_is_open(config: Any, now: datetime, tz: ZoneInfo, session: Session | None = None) -> bool:
+    """Whether callers can be put through to the desk now.
+
+    Without a session (the fallback route) only the holiday calendar decides closure days;
+    with one, coordinators' closed and opened days count too.
+    """
+    if not config.get("ADMIN_DESK_NUMBER"):
+        return False
+    local = now.astimezone(tz)
+    opens, closes = desk_hours(config)
+    if local.weekday() not in desk_days(config):
+        return False
+    if not opens <= local.time().replace(tzinfo=None) < closes:
+        return False
+    if session is None:
+        return holiday_name(local.date()) is None
+    return not day_status(session, local.date()).closed

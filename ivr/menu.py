@@ -1,0 +1,76 @@
+"""The field menu: what it says, and what a key or a spoken word chooses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter.models import Field
+from ivr import prompts
+from ivr.responses import language_code, say, say_text
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the caller chose in the menu: a field, a command, or nothing usable."""
+
+    kind: str  # field, desk, english, korean, repeat, none, invalid
+    field: Field | None = None
+
+
+def menu_gather(
+    response: VoiceResponse, fields: list[Field], language: str, attempt: int, desk_open: bool
+) -> None:
+    """Add the menu <Gather> (keys and speech), then the no-input route."""
+    config = current_app.config
+    action = url_for("ivr.menu", lang=language, attempt=attempt)
+    gather = response.gather(
+        input="dtmf speech",
+        num_digits=1,
+        action=action,
+        method="POST",
+        timeout=config["IVR_GATHER_TIMEOUT"],
+        speech_timeout="auto",
+        language=language_code(language),
+        hints=", ".join(f.name(language) for f in fields),
+    )
+    spoken = " ".join(
+        prompts.text("menu_field", language, name=f.name(language), digit=f.digit) for f in fields
+    )
+    if desk_open:
+        spoken += " " + prompts.text("menu_desk", language)
+    say_text(gather, spoken, language)
+    if language == "ko":
+        say(gather, "menu_english", "en")
+    else:
+        say(gather, "menu_korean", "ko")
+    say(gather, "menu_repeat", language)
+    response.redirect(action, method="POST")
+
+
+def interpret(digits: str, speech: str, fields: list[Field], desk_open: bool) -> Choice:
+    """Read a key press or a spoken answer as a menu choice."""
+    if digits:
+        if digits == "*":
+            return Choice("repeat")
+        if digits == "9":
+            return Choice("english")
+        if digits == "0":
+            return Choice("desk") if desk_open else Choice("desk_closed")
+        for field in fields:
+            if field.digit == digits:
+                return Choice("field", field)
+        return Choice("invalid")
+    said = speech.strip().lower()
+    if not said:
+        return Choice("none")
+    for field in fields:
+        if field.name_ko in said or field.name_en.lower() in said or field.code in said:
+            return Choice("field", field)
+    if "english" in said or "영어" in said:
+        return Choice("english")
+    if "한국어" in said or "korean" in said:
+        return Choice("korean")
+    return Choice("invalid")

@@ -1,0 +1,174 @@
+"""When nobody can talk now: the next session, a callback request, or a voice message."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter import telephony
+from callcenter.crypto import keyring
+from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
+from callcenter.phones import can_receive_sms, last4
+from ivr import prompts
+from ivr.calls import record_step, set_outcome
+from ivr.responses import say
+from ivr.speech import spoken_minutes, spoken_number, spoken_when
+from schedules.oncall import next_session_start
+
+
+def announce_next_session(
+    session: Session, response: VoiceResponse, call: Call, field: Field, now: datetime, tz: ZoneInfo
+) -> None:
+    """Tell the caller this field is closed now and when its next session starts."""
+    record_step(call, "closed", now, field=field.code)
+    language = call.language
+    starts = next_session_start(session, field.id, now, tz)
+    if starts is None:
+        say(response, "closed_unknown", language, field=field.name(language))
+    else:
+        when = spoken_when(starts, now, tz, language)
+        say(response, "closed_next", language, field=field.name(language), when=when)
+
+
+def offer(response: VoiceResponse, call: Call, attempt: int = 1) -> None:
+    """Offer 1 a callback and 2 a voice message."""
+    action = url_for("ivr.offer_choice", attempt=attempt, lang=call.language)
+    gather = response.gather(
+        num_digits=1,
+        action=action,
+        method="POST",
+        timeout=current_app.config["IVR_GATHER_TIMEOUT"],
+    )
+    say(gather, "offer", call.language)
+    response.redirect(action, method="POST")
+
+
+def ask_callback_number(response: VoiceResponse, call: Call, attempt: int = 1) -> None:
+    """Ask the caller to key in the number to call back, ended by #."""
+    action = url_for("ivr.callback_number", attempt=attempt, lang=call.language)
+    gather = response.gather(
+        finish_on_key="#",
+        action=action,
+        method="POST",
+        timeout=current_app.config["IVR_GATHER_TIMEOUT"] + 4,
+    )
+    say(gather, "callback_enter", call.language)
+    response.redirect(action, method="POST")
+
+
+def start_callback(response: VoiceResponse, call: Call, now: datetime) -> None:
+    """Confirm the calling number, or ask for one when it is withheld or invalid."""
+    record_step(call, "callback", now)
+    if call.from_number is None:
+        ask_callback_number(response, call)
+        return
+    action = url_for("ivr.callback_confirm", lang=call.language)
+    gather = response.gather(
+        num_digits=1,
+        action=action,
+        method="POST",
+        timeout=current_app.config["IVR_GATHER_TIMEOUT"],
+    )
+    say(gather, "callback_confirm", call.language, number=spoken_number(call.from_number))
+    response.redirect(action, method="POST")
+
+
+def new_ticket() -> str:
+    """Return a callback ticket number a caller can read over the phone."""
+    number = secrets.randbelow(10**8)
+    return f"{number // 10**4:04d}-{number % 10**4:04d}"
+
+
+def request_callback(
+    session: Session, response: VoiceResponse, call: Call, e164: str, now: datetime
+) -> CallbackRequest:
+    """Register the callback request, confirm it by SMS to mobiles, and say goodbye."""
+    language = call.language
+    request = session.scalar(select(CallbackRequest).where(CallbackRequest.call_id == call.id))
+    if request is None:
+        request = CallbackRequest(
+            ticket=new_ticket(),
+            source="ivr",
+            field_id=call.field_id,
+            call_id=call.id,
+            phone=e164,
+            phone_digest=keyring.digest(e164),
+            phone_last4=last4(e164),
+            language=language,
+            requested_at=now,
+        )
+        session.add(request)
+        session.flush()
+        set_outcome(call, CallOutcome.CALLBACK_REQUESTED)
+        record_step(call, "callback_requested", now, request=request.id)
+        if can_receive_sms(e164):
+            field_name = call.field.name(language) if call.field else ""
+            body = prompts.text("callback_sms", language, field=field_name, ticket=request.ticket)
+            telephony.send_sms(session, e164, body)
+            record_step(call, "callback_sms", now)
+    say(response, "callback_done", language, number=spoken_number(e164))
+    if call.reached("callback_sms"):
+        say(response, "callback_sms_note", language)
+    say(response, "goodbye", language)
+    response.hangup()
+    return request
+
+
+def start_voicemail(response: VoiceResponse, call: Call, now: datetime) -> None:
+    """Record a voice message, with a notice and a length limit."""
+    record_step(call, "voicemail", now)
+    limit = current_app.config["IVR_VOICEMAIL_MAX_SECONDS"]
+    say(response, "voicemail_prompt", call.language, minutes=spoken_minutes(limit))
+    response.record(
+        max_length=limit,
+        action=url_for("ivr.voicemail_done", lang=call.language),
+        method="POST",
+        finish_on_key="#",
+        play_beep=True,
+        timeout=5,
+        recording_status_callback=url_for("ivr.voicemail_saved", call=call.id),
+        recording_status_callback_method="POST",
+    )
+    say(response, "voicemail_empty", call.language)
+    say(response, "goodbye", call.language)
+    response.hangup()
+
+
+def save_voicemail(
+    session: Session,
+    call: Call,
+    recording_sid: str,
+    url: str | None,
+    duration: int | None,
+    now: datetime,
+) -> Voicemail:
+    """Store a voice message once, whichever of its two callbacks comes first. No commit."""
+    existing = session.scalar(select(Voicemail).where(Voicemail.recording_sid == recording_sid))
+    if existing is None:
+        existing = Voicemail(
+            call_id=call.id,
+            field_id=call.field_id,
+            recording_sid=recording_sid,
+            created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(existing)
+        except IntegrityError:  # the other callback stored it a moment ago
+            existing = session.scalar(
+                select(Voicemail).where(Voicemail.recording_sid == recording_sid)
+            )
+            assert existing is not None
+    existing.recording_url = existing.recording_url or url
+    if duration is not None:
+        existing.duration_seconds = duration
+    if set_outcome(call, CallOutcome.VOICE_MESSAGE):
+        record_step(call, "voice_message", now)
+    return existing

@@ -1,0 +1,117 @@
+"""Waiting for a busy field: the queue, what callers hear in it, and who leaves it first."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from twilio.twiml.voice_response import VoiceResponse
+
+from callcenter import telephony
+from callcenter.models import Call, Field
+from ivr.calls import record_step
+from ivr.responses import absolute, say
+from ivr.speech import spoken_minutes
+from schedules.oncall import on_call
+
+log = logging.getLogger(__name__)
+
+
+def queue_name(field: Field) -> str:
+    """Return the Twilio queue of a field."""
+    return f"field-{field.code}"
+
+
+def enqueue(response: VoiceResponse, call: Call, field: Field, now: datetime) -> None:
+    """Put the caller in the field's queue."""
+    if call.queue_entered_at is None:
+        call.queue_entered_at = now
+    record_step(call, "queue", now, field=field.code)
+    say(response, "queue_enter", call.language, field=field.name(call.language))
+    response.enqueue(
+        queue_name(field),
+        wait_url=url_for("ivr.queue_wait", lang=call.language),
+        wait_url_method="POST",
+        action=url_for("ivr.queue_done", lang=call.language),
+        method="POST",
+    )
+
+
+def waiting_music(
+    language: str, position: int, average_seconds: int, waited_seconds: int
+) -> VoiceResponse:
+    """Tell a waiting caller where they stand, then hold; `*` leaves for a callback."""
+    config = current_app.config
+    response = VoiceResponse()
+    if waited_seconds >= config["IVR_QUEUE_MAX_WAIT"]:
+        response.leave()
+        return response
+    gather = response.gather(
+        num_digits=1,
+        action=url_for("ivr.queue_key", lang=language),
+        method="POST",
+        timeout=1,
+    )
+    if position > 0:
+        # Twilio's AvgQueueTime is how long callers have waited lately; before anyone has
+        # left the queue, assume a few minutes a caller ahead.
+        estimate = average_seconds if average_seconds > 0 else 180 * position
+        minutes = spoken_minutes(estimate)
+        say(gather, "queue_position", language, position=position, minutes=minutes)
+    say(gather, "queue_leave_hint", language)
+    if config.get("IVR_HOLD_MUSIC_URL"):
+        gather.play(config["IVR_HOLD_MUSIC_URL"])
+    else:
+        gather.pause(length=config["IVR_QUEUE_PAUSE"])
+    return response
+
+
+def offer_freed_counselor(
+    session: Session, counselor_id: int, now: datetime, tz: ZoneInfo
+) -> Call | None:
+    """Send the longest-waiting caller of a field the counselor is on call for to them.
+
+    The waiting call is taken out of the queue with a conditional UPDATE, so two counselors
+    freed at once never both take it; the REST redirect goes through the telephony gateway.
+    """
+    waiting = session.execute(
+        select(Call.id, Call.call_sid, Call.field_id)
+        .where(
+            Call.queue_entered_at.is_not(None),
+            Call.queue_left_at.is_(None),
+            Call.ended_at.is_(None),
+            Call.field_id.is_not(None),
+        )
+        .order_by(Call.queue_entered_at, Call.id)
+        .limit(50)
+    ).all()
+    serves: dict[int, bool] = {}
+    for call_id, call_sid, field_id in waiting:
+        if field_id not in serves:
+            serves[field_id] = any(
+                c.id == counselor_id for c in on_call(session, field_id, now, tz)
+            )
+        if not serves[field_id]:
+            continue
+        taken = session.execute(
+            update(Call)
+            .where(Call.id == call_id, Call.queue_left_at.is_(None), Call.ended_at.is_(None))
+            .values(queue_left_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            continue
+        call = session.get(Call, call_id)
+        assert call is not None
+        session.refresh(call)
+        record_step(call, "dequeued", now, counselor=counselor_id)
+        url = absolute(url_for("ivr.queue_connect", counselor=counselor_id, lang=call.language))
+        sent = telephony.redirect_call(session, call_sid, url)
+        if not sent.ok:
+            log.warning("Could not move a waiting caller to a freed counselor")
+        return call
+    return None

@@ -1,0 +1,112 @@
+"""Call status callbacks: idempotent and safe out of order, for calls and counselor legs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from callcenter.models import Call, CallLeg, Counselor, LegResult
+from ivr.calls import FINAL_STATUSES, default_outcome, open_call, set_outcome
+from ivr.queueing import offer_freed_counselor
+from ivr.routing import leg_result_from_dial
+
+
+def release_counselor(
+    session: Session, counselor_id: int, leg_sid: str, now: datetime, tz: ZoneInfo
+) -> bool:
+    """Clear a counselor's busy flag held by this leg, then offer them a waiting caller.
+
+    Only the leg that set the flag clears it, so a late callback of an old leg cannot free
+    a counselor who is on another call.
+    """
+    result = session.execute(
+        update(Counselor)
+        .where(Counselor.id == counselor_id, Counselor.busy_call_sid == leg_sid)
+        .values(busy_since=None, busy_call_sid=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    offer_freed_counselor(session, counselor_id, now, tz)
+    return True
+
+
+def release_leg_holder(session: Session, leg_sid: str, now: datetime, tz: ZoneInfo) -> bool:
+    """Free whichever counselor this ended leg holds busy, if any."""
+    counselor_id = session.scalar(select(Counselor.id).where(Counselor.busy_call_sid == leg_sid))
+    if counselor_id is None:
+        return False
+    return release_counselor(session, counselor_id, leg_sid, now, tz)
+
+
+def _seconds(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def apply_leg_status(
+    session: Session,
+    leg: CallLeg,
+    leg_sid: str,
+    status: str,
+    duration: str | None,
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Record a counselor leg's progress; its final status frees the counselor."""
+    leg.leg_sid = leg.leg_sid or leg_sid
+    if leg.ended_at is not None:
+        return  # already final: retries and late callbacks change nothing
+    if status in ("in-progress", "answered"):
+        leg.answered_at = leg.answered_at or now
+        return
+    if status not in FINAL_STATUSES:
+        return
+    leg.ended_at = now
+    leg.duration_seconds = _seconds(duration)
+    if leg.result == LegResult.CONNECTED:
+        leg.result = LegResult.COMPLETED
+    elif leg.result == LegResult.RINGING:
+        leg.result = leg_result_from_dial(status)
+    if leg.counselor_id is not None:
+        release_counselor(session, leg.counselor_id, leg.leg_sid or leg_sid, now, tz)
+
+
+def apply_call_status(
+    session: Session,
+    call_sid: str,
+    caller: str | None,
+    status: str,
+    duration: str | None,
+    now: datetime,
+    tz: ZoneInfo,
+) -> Call:
+    """Record a caller's call progress; the first final status closes the record."""
+    call = open_call(session, call_sid, caller, now)
+    if call.ended_at is not None:
+        return call
+    if status not in FINAL_STATUSES:
+        if status in ("in-progress", "ringing", "queued"):
+            call.status = status
+        return call
+    call.status = status
+    call.ended_at = now
+    call.duration_seconds = _seconds(duration)
+    set_outcome(call, default_outcome(call))
+    if call.queue_entered_at is not None and call.queue_left_at is None:
+        call.queue_left_at = now
+    if call.id is not None:
+        # A lost leg callback must not keep the counselor busy once the caller is gone.
+        for _leg_id, counselor_id, leg_sid in session.execute(
+            select(CallLeg.id, CallLeg.counselor_id, CallLeg.leg_sid).where(
+                CallLeg.call_id == call.id, CallLeg.leg_sid.is_not(None)
+            )
+        ):
+            if counselor_id is not None:
+                release_counselor(session, counselor_id, leg_sid, now, tz)
+    return call

@@ -1,0 +1,76 @@
+"""Caller stories: waiting while every counselor of the field is on a call."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from callcenter.models import Call, CallbackRequest, Counselor, OutboxMessage
+from tests.ivr_support import play
+
+
+def make_busy(db, counselor, clock, leg_sid="CAbusyleg"):
+    counselor.busy_since = clock.now - timedelta(minutes=5)
+    counselor.busy_call_sid = leg_sid
+    db.commit()
+
+
+def test_caller_waits_in_the_field_queue_when_every_counselor_is_busy(db, walker, on_shift, clock):
+    make_busy(db, on_shift("legal"), clock)
+    transcript = play(walker, "1", queue_polls=2, queue_position=2, queue_average=240)
+    enqueue = next(d for d in transcript.documents("/ivr/menu") if d.find("Enqueue") is not None)
+    assert enqueue.find("Enqueue").text == "field-legal"
+    assert "대기 순서는 2번째이며, 예상 대기 시간은 약 4분입니다." in transcript.heard
+    assert db.scalar(select(Call)).outcome == "abandoned_queue"
+
+
+def test_star_in_the_queue_leaves_it_for_a_callback(db, walker, on_shift, clock):
+    make_busy(db, on_shift("legal"), clock)
+    play(walker, "1", "1", queue_polls=3, queue_keys={1: "*"})
+    request = db.scalar(select(CallbackRequest))
+    assert request is not None and request.phone == "+821055551234"
+    call = db.scalar(select(Call))
+    assert call.outcome == "callback_requested"
+    assert call.queue_left_at is not None
+
+
+def test_waiting_past_the_maximum_ends_in_the_callback_offer(db, walker, on_shift, clock, settings):
+    settings(IVR_QUEUE_MAX_WAIT=30, IVR_QUEUE_PAUSE=20)
+    make_busy(db, on_shift("legal"), clock)
+    transcript = play(walker, "1", "2", queue_polls=5, record_seconds=15)
+    assert "오래 기다려 주셔서 감사합니다" in transcript.heard
+    assert db.scalar(select(Call)).outcome == "voice_message"
+
+
+def test_freed_counselor_gets_the_longest_waiting_caller(db, walker, on_shift, clock):
+    counselor = on_shift("legal")
+    make_busy(db, counselor, clock, leg_sid="CAearlier")
+
+    def earlier_call_ends(walker, poll):
+        if poll == 1:
+            walker.leg_ended("CAearlier", "CAparent")
+
+    transcript = play(
+        walker, "1", "4", queue_polls=4, on_queue_poll=earlier_call_ends, counselors=["answers"]
+    )
+    assert db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "call_update"))
+    call = db.scalar(select(Call))
+    assert call.outcome == "connected"
+    assert call.connected_counselor_id == counselor.id
+    assert "대기열에서 상담위원에게로 옮겨짐" in transcript.events
+    db.expire_all()
+    assert db.get(Counselor, counselor.id).busy_since is None
+
+
+def test_freed_counselor_is_not_sent_callers_of_fields_they_are_not_on_call_for(
+    db, walker, on_shift, clock
+):
+    legal = on_shift("legal")
+    make_busy(db, on_shift("tax"), clock, leg_sid="CAtaxbusy")
+    make_busy(db, legal, clock, leg_sid="CAlegalbusy")
+
+    def legal_call_ends(walker, poll):
+        if poll == 0:
+            walker.leg_ended("CAlegalbusy", "CAother")
+
+    play(walker, "3", queue_polls=2, on_queue_poll=legal_call_ends)
+    assert db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "call_update")) is None
