@@ -279,6 +279,9 @@ def save(
     if expected_version is not None and consultation.version != expected_version:
         raise VersionConflict(consultation)
     _apply(session, consultation, data)
+    if consultation.citizen_phone and not consultation.citizen_phone_digest:
+        # Drafts opened by the voice line carry the number but not yet its digest.
+        consultation.citizen_phone_digest = keyring.digest(consultation.citizen_phone)
     if consultation.status != ConsultationStatus.COMPLETED:
         consultation.status = ConsultationStatus.COMPLETED
         consultation.completed_at = now or utcnow()

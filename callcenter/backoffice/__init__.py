@@ -20,6 +20,7 @@ def _menu(state):  # type: ignore[no-untyped-def]
         state.app, "backoffice.categories_index", "상담 주제", roles=COORDINATORS, order=50
     )
     add_nav_item(state.app, "backoffice.outbox", "보낸 문자·전화", roles=COORDINATORS, order=60)
+    add_nav_item(state.app, "backoffice.phone", "브라우저 전화", order=70)
     add_nav_item(state.app, "backoffice.users", "계정", roles=("admin",), order=80)
     add_nav_item(state.app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
     add_nav_item(state.app, "backoffice.change_own_password", "비밀번호 바꾸기", order=95)
@@ -41,6 +42,7 @@ from callcenter.backoffice import (  # noqa: E402,F401
     consultations,
     home,
     outbox,
+    phone,
     users,
     voicemails,
 )
