@@ -88,7 +88,9 @@ def _day_start(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
-def filtered(user: User, criteria: ConsultationFilter, tz: ZoneInfo) -> Select[tuple[Consultation]]:
+def filtered(
+    session: Session, user: User, criteria: ConsultationFilter, tz: ZoneInfo
+) -> Select[tuple[Consultation]]:
     """Select the consultations the user may see that match the filter, sorted."""
     statement = select(Consultation).where(consultation_scope(user))
     if criteria.date_from:
@@ -113,9 +115,9 @@ def filtered(user: User, criteria: ConsultationFilter, tz: ZoneInfo) -> Select[t
             )
         )
     if criteria.text:
-        matches = search_index.matching_ids(criteria.text)
-        if matches is not None:
-            statement = statement.where(Consultation.id.in_(matches))
+        found = search_index.match(session, criteria.text)
+        if found is not None:
+            statement = statement.where(found.clause(Consultation.id))
     return statement.order_by(*SORTS.get(criteria.sort, SORTS["newest"]))
 
 
@@ -144,7 +146,7 @@ def list_page(
     session: Session, user: User, criteria: ConsultationFilter, tz: ZoneInfo, number: int = 1
 ) -> Page:
     """Return one page of the list, loading only what a list row shows."""
-    statement = filtered(user, criteria, tz).options(
+    statement = filtered(session, user, criteria, tz).options(
         defer(Consultation.summary),
         defer(Consultation.citizen_name),
         joinedload(Consultation.field),
@@ -314,9 +316,13 @@ def record_new(
     return save(session, consultation, data, None, now)
 
 
-def counselors_for(session: Session, field_id: int | None = None) -> list[Counselor]:
-    """Return the active counselors, optionally only those of one field."""
-    statement = select(Counselor).where(Counselor.active.is_(True)).order_by(Counselor.name)
+def counselors_for(session: Session, field_id: int | None = None) -> list[Any]:
+    """Return (id, name) rows of the active counselors, optionally of one field only."""
+    statement = (
+        select(Counselor.id, Counselor.name)
+        .where(Counselor.active.is_(True))
+        .order_by(Counselor.name, Counselor.id)
+    )
     if field_id is not None:
         statement = statement.where(Counselor.fields.any(id=field_id))
-    return list(session.scalars(statement))
+    return list(session.execute(statement))

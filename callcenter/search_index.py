@@ -12,10 +12,10 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 
 from callcenter.crypto import keyring
 from callcenter.models import ConsultationTerm
@@ -34,6 +34,8 @@ PARTICLES = sorted(
 WORD = re.compile(r"[\w]+", re.UNICODE)
 MIN_LENGTH = 2
 MAX_TERMS = 200
+# A word found in at most this many consultations is searched from the index outwards.
+RARE = 5000
 
 
 def words(text: str) -> set[str]:
@@ -85,14 +87,54 @@ def reindex(session: Session, consultation_id: int, summary: str | None) -> None
         )
 
 
-def matching_ids(query: str) -> Select | None:
-    """Select the ids of consultations whose summary holds every word of the query."""
+@dataclass(frozen=True)
+class Match:
+    """How to narrow a query to the consultations holding every searched word.
+
+    `ids` lists every candidate when the rarest word is rare (the database then looks up a
+    few rows by key); otherwise `terms` are checked row by row while the list is walked in
+    date order, which stops as soon as a page is full.
+    """
+
+    ids: list[int] | None
+    terms: list[int]
+
+    def clause(self, id_column: ColumnElement[int]) -> ColumnElement[bool]:
+        """Return the WHERE clause for a consultation id column."""
+        checks = [
+            exists().where(
+                ConsultationTerm.term == term, ConsultationTerm.consultation_id == id_column
+            )
+            for term in self.terms
+        ]
+        if self.ids is not None:
+            checks.insert(0, id_column.in_(self.ids))
+        return and_(*checks) if checks else true()
+
+
+def match(session: Session, query: str, rare: int = RARE) -> Match | None:
+    """Plan a search: None when the query has no searchable word."""
     terms = query_digests(query)
     if not terms:
         return None
-    statement = select(ConsultationTerm.consultation_id).where(ConsultationTerm.term == terms[0])
-    for term in terms[1:]:
-        statement = statement.intersect(
-            select(ConsultationTerm.consultation_id).where(ConsultationTerm.term == term)
+    # Count each word's consultations, stopping at the threshold: cheap even for common words.
+    counts = {}
+    for term in terms:
+        capped = (
+            select(ConsultationTerm.consultation_id)
+            .where(ConsultationTerm.term == term)
+            .limit(rare + 1)
+            .subquery()
         )
-    return statement
+        counts[term] = session.scalar(select(func.count()).select_from(capped)) or 0
+    rarest_term = min(terms, key=lambda t: counts[t])
+    if counts[rarest_term] == 0:
+        return Match([], [])
+    if counts[rarest_term] > rare:
+        return Match(None, terms)
+    rarest = list(
+        session.scalars(
+            select(ConsultationTerm.consultation_id).where(ConsultationTerm.term == rarest_term)
+        )
+    )
+    return Match(rarest, [t for t in terms if t != rarest_term])

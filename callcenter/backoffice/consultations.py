@@ -45,6 +45,11 @@ from callcenter.timezone import line_timezone
 LABELS = {"outcome": OUTCOME_LABELS, "referral": REFERRAL_LABELS, "channel": CHANNEL_LABELS}
 
 
+def _labels() -> dict[str, dict[str, str]]:
+    """Return the labels translated once for this request (lists show them many times)."""
+    return {group: {k: str(v) for k, v in items.items()} for group, items in LABELS.items()}
+
+
 def _criteria() -> service.ConsultationFilter:
     """Read the list filter from the query string."""
     args = request.args
@@ -94,7 +99,7 @@ def consultations() -> str:
         categories=db.session.scalars(
             select(TopicCategory).order_by(TopicCategory.field_id, TopicCategory.position)
         ).all(),
-        labels=LABELS,
+        labels=_labels(),
         masked_phone=masked_phone,
         tz=line_timezone(),
     )
@@ -108,7 +113,7 @@ def export_consultations(fmt: str) -> Response:
         abort(404)
     criteria = _criteria()
     personal = request.args.get("personal") == "1"
-    statement = service.filtered(current_user, criteria, line_timezone())
+    statement = service.filtered(db.session, current_user, criteria, line_timezone())
     audit_event(
         "export", "consultation", None, format=fmt, personal=personal, filters=criteria.as_args()
     )
@@ -167,7 +172,7 @@ def _detail(item: Consultation, revealed: bool) -> str:
         name=name,
         revealed=revealed,
         may_reveal=may_reveal_consultation(current_user, item),
-        labels=LABELS,
+        labels=_labels(),
         tz=line_timezone(),
     )
 
@@ -209,7 +214,7 @@ def edit_consultation(consultation_id: int) -> str | Response | tuple[str, int]:
         form=form,
         item=item,
         conflict=conflict,
-        labels=LABELS,
+        labels=_labels(),
         tz=line_timezone(),
     ), status
 
