@@ -247,3 +247,30 @@ def test_search_index_holds_no_plain_words(db, fields):
     db.commit()
     terms = db.execute(text("SELECT term FROM consultation_terms")).scalars().all()
     assert terms and all(isinstance(t, int) for t in terms)
+
+
+def test_english_switch_translates_the_consultation_list(client, login):
+    login("coordinator")
+    page = client.get("/consultations?lang=en").get_data(as_text=True)
+    assert "Search summaries" in page and "Consultations" in page
+
+
+def test_search_of_common_words_checks_each_row_and_finds_the_same(db, fields):
+    from callcenter import search_index
+
+    kim = data.counselor(db, "김변호", "+821011112222", fields["labor"])
+    item = data.consultation(db, fields["labor"], kim)
+    service.save(db, item, service.ConsultationInput(None, "advice", "임금 체불 문의"), None)
+    db.commit()
+    common = search_index.match(db, "임금을", rare=0)
+    rare = search_index.match(db, "임금을")
+    assert common.ids is None and rare.ids == [item.id]
+    for plan in (common, rare):
+        found = db.scalars(select(Consultation.id).where(plan.clause(Consultation.id))).all()
+        assert found == [item.id]
+
+
+def test_search_of_an_unknown_word_finds_nothing(db, fields):
+    from callcenter import search_index
+
+    assert search_index.match(db, "없는낱말").ids == []

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp
-from callcenter.backoffice.helpers import get_or_404
+from callcenter.backoffice.helpers import get_or_404, options
 from callcenter.extensions import db
 from callcenter.models import Field, TopicCategory
 
@@ -38,9 +38,9 @@ def categories(field_id: int) -> str | Response | tuple[str, int]:
         .order_by(TopicCategory.position, TopicCategory.name_ko)
     ).all()
     form = CategoryForm()
-    form.parent.choices = [("", _("없음 (최상위)"))] + [
-        (t.id, t.name_ko) for t in topics if t.parent_id is None
-    ]
+    form.parent.choices = options(
+        [("", _("없음 (최상위)"))] + [(t.id, t.name_ko) for t in topics if t.parent_id is None]
+    )
     if form.validate_on_submit():
         db.session.add(
             TopicCategory(

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from callcenter.backoffice.helpers import options
 from callcenter.consultations import ConsultationInput
 from callcenter.models import Channel, ConsultationOutcome, Referral
 
@@ -51,11 +52,13 @@ class ConsultationForm(FlaskForm):
     topic = SelectField(_l("주제"), coerce=_optional_int, validators=[Optional()])
     outcome = RadioField(
         _l("결과"),
-        choices=list(OUTCOME_LABELS.items()),
+        choices=options(OUTCOME_LABELS.items()),
         validators=[InputRequired(message=_l("상담 결과를 골라 주십시오."))],
     )
     referred_to = SelectField(
-        _l("안내 기관"), choices=[("", "—"), *REFERRAL_LABELS.items()], validators=[Optional()]
+        _l("안내 기관"),
+        choices=options([("", "—"), *REFERRAL_LABELS.items()]),
+        validators=[Optional()],
     )
     follow_up_on = DateField(_l("후속 조치일"), validators=[Optional()])
     summary = TextAreaField(
@@ -89,7 +92,7 @@ class ConsultationForm(FlaskForm):
 class WalkInForm(ConsultationForm):
     """A consultation recorded after the fact: who, when, how, and what."""
 
-    channel = SelectField(_l("경로"), choices=list(CHANNEL_LABELS.items()), default="visit")
+    channel = SelectField(_l("경로"), choices=options(CHANNEL_LABELS.items()), default="visit")
     field = SelectField(_l("분야"), coerce=_optional_int, validators=[InputRequired()])
     counselor = SelectField(_l("상담 위원"), coerce=_optional_int, validators=[InputRequired()])
     started_at = DateTimeLocalField(

@@ -28,7 +28,14 @@ from callcenter.backoffice.consultation_forms import (
     ConsultationForm,
     WalkInForm,
 )
-from callcenter.backoffice.helpers import audit_event, date_arg, get_or_404, int_arg, page_arg
+from callcenter.backoffice.helpers import (
+    audit_event,
+    date_arg,
+    get_or_404,
+    int_arg,
+    options,
+    page_arg,
+)
 from callcenter.extensions import db
 from callcenter.models import Consultation, Field, Role, TopicCategory, utcnow
 from callcenter.phones import national
@@ -75,12 +82,12 @@ def _load(consultation_id: int) -> Consultation:
     return consultation
 
 
-def _topic_choices(field_id: int | None) -> list[tuple[int | str, str]]:
-    """Return the topic select options: categories, and subcategories indented."""
-    options: list[tuple[int | str, str]] = [("", "—")]
-    for topic in service.topic_choices(db.session, field_id):
-        options.append((topic.id, ("  └ " if topic.parent_id else "") + topic.name_ko))
-    return options
+def _topic_pairs(field_id: int | None) -> list[tuple[int, str]]:
+    """Return a field's topics as (id, label), subcategories indented under their category."""
+    return [
+        (topic.id, ("  └ " if topic.parent_id else "") + topic.name_ko)
+        for topic in service.topic_choices(db.session, field_id)
+    ]
 
 
 @bp.get("/consultations")
@@ -189,7 +196,7 @@ def edit_consultation(consultation_id: int) -> str | Response | tuple[str, int]:
         form.topic.data = item.subcategory_id or item.category_id
         form.citizen_name.data = form.citizen_phone.data = ""
         form.version.data = str(item.version)
-    form.topic.choices = _topic_choices(item.field_id)
+    form.topic.choices = options([("", "—"), *_topic_pairs(item.field_id)])
     conflict = None
     if form.validate_on_submit():
         expected = int(form.version.data) if (form.version.data or "").isdigit() else None
@@ -225,18 +232,15 @@ def new_consultation() -> str | Response | tuple[str, int]:
     """Record a walk-in (or any consultation made outside the line's calls)."""
     form = WalkInForm()
     fields = db.session.scalars(Field.menu()).all()
-    form.field.choices = [(f.id, f.name_ko) for f in fields]
-    topics: list[tuple[int | str, str]] = [("", "—")]
+    form.field.choices = options((f.id, f.name_ko) for f in fields)
+    topics = options([("", "—")])
     for f in fields:
-        topics += [
-            (t.id, f"{f.name_ko} · " + ("└ " if t.parent_id else "") + t.name_ko)
-            for t in service.topic_choices(db.session, f.id)
-        ]
+        topics += options(_topic_pairs(f.id), optgroup=f.name_ko)
     form.topic.choices = topics
     if is_coordinator(current_user):
-        form.counselor.choices = [(c.id, c.name) for c in service.counselors_for(db.session)]
+        form.counselor.choices = options((c.id, c.name) for c in service.counselors_for(db.session))
     elif current_user.counselor is not None:
-        form.counselor.choices = [(current_user.counselor.id, current_user.counselor.name)]
+        form.counselor.choices = options([(current_user.counselor.id, current_user.counselor.name)])
     else:
         abort(403)
     if request.method == "GET":

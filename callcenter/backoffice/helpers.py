@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from callcenter import audit
 from callcenter.extensions import db
@@ -50,3 +51,8 @@ def get_or_404(model, object_id: int):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     return found
+
+
+def options(pairs: Any, optgroup: str | None = None) -> list[SelectChoice]:
+    """Turn (value, label) pairs into select options, optionally in one <optgroup>."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]

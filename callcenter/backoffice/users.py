@@ -16,7 +16,7 @@ from callcenter import accounts
 from callcenter.auth.access import admin_required
 from callcenter.backoffice import bp
 from callcenter.backoffice.account import account_message
-from callcenter.backoffice.helpers import audit_event, get_or_404
+from callcenter.backoffice.helpers import audit_event, get_or_404, options
 from callcenter.consultations import counselors_for
 from callcenter.extensions import db
 from callcenter.models import Counselor, Role, User
@@ -35,7 +35,7 @@ def _counselor(value: str | None) -> int | None:
 class AccountForm(FlaskForm):
     """Role, state and counselor link of an account."""
 
-    role = SelectField(_l("역할"), choices=list(ROLE_LABELS.items()))
+    role = SelectField(_l("역할"), choices=options(ROLE_LABELS.items()))
     counselor = SelectField(_l("연결된 상담 위원"), coerce=_counselor)
     active = BooleanField(_l("사용 중"), default=True)
 
@@ -48,7 +48,9 @@ class NewAccountForm(AccountForm):
 
 
 def _with_counselors(form: AccountForm) -> AccountForm:
-    form.counselor.choices = [("", "—")] + [(c.id, f"{c.name}") for c in counselors_for(db.session)]
+    form.counselor.choices = options(
+        [("", "—")] + [(c.id, c.name) for c in counselors_for(db.session)]
+    )
     return form
 
 
