@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from callcenter import audit, search_index
-from callcenter.crypto import generate_key
+from callcenter.crypto import generate_key, keyring
 from callcenter.extensions import db
 from callcenter.keys import rotate_all
 from callcenter.models import Consultation
@@ -34,13 +34,18 @@ def new_key_command() -> None:
 
 @data_cli.command("reindex-search")
 def reindex_search_command() -> None:
-    """Rebuild the summary search index (needed after changing DATA_LOOKUP_KEY)."""
-    count = 0
-    statement = select(Consultation.id, Consultation.summary).execution_options(yield_per=500)
-    for consultation_id, summary in db.session.execute(statement).all():
-        search_index.reindex(db.session, consultation_id, summary)
-        count += 1
-        if count % 500 == 0:
-            db.session.commit()
-    db.session.commit()
+    """Rebuild the summary index and number digests (needed after changing DATA_LOOKUP_KEY)."""
+    count, last = 0, 0
+    while True:
+        batch = db.session.scalars(
+            select(Consultation).where(Consultation.id > last).order_by(Consultation.id).limit(500)
+        ).all()
+        if not batch:
+            break
+        for consultation in batch:
+            search_index.reindex(db.session, consultation.id, consultation.summary)
+            if consultation.citizen_phone:
+                consultation.citizen_phone_digest = keyring.digest(consultation.citizen_phone)
+        count, last = count + len(batch), batch[-1].id
+        db.session.commit()
     click.echo(f"{count} consultations indexed.")

@@ -34,9 +34,10 @@ def rotate_column(session: Session, table: Table, column: Column) -> int:
         if not batch:
             return changed
         for row_id, token in batch:
+            # Only if unchanged since read: a row saved meanwhile already has the newest key.
             session.execute(
                 update(table)
-                .where(key == row_id)
+                .where(key == row_id, raw == token)
                 .values({column.name: type_coerce(keyring.rotate(token), Text)})
             )
         changed += len(batch)

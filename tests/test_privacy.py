@@ -128,3 +128,18 @@ def test_rotate_keys_reencrypts_with_the_newest_key(app, runner, db, fields):
         assert db.get(Consultation, item.id).summary == "회전 전 요지"
     finally:
         keyring._fernet = type(keyring.fernet)([old_key])
+
+
+def test_reindex_search_rebuilds_the_index_from_the_summaries(runner, db, fields):
+    from callcenter import consultations as service
+
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    item = data.consultation(db, fields["legal"], kim)
+    service.save(db, item, service.ConsultationInput(None, "advice", "유류분 반환 청구"), None)
+    db.execute(text("DELETE FROM consultation_terms"))
+    db.commit()
+    result = runner.invoke(args=["data", "reindex-search"])
+    assert "1 consultations indexed" in result.output
+    from callcenter import search_index
+
+    assert search_index.match(db, "유류분").ids == [item.id]

@@ -193,6 +193,8 @@ def edit_consultation(consultation_id: int) -> str | Response | tuple[str, int]:
         abort(403)
     form = ConsultationForm(obj=None if request.method == "POST" else item)
     if request.method == "GET":
+        audit_event("view", "consultation", item.id, page="edit")
+        db.session.commit()
         form.topic.data = item.subcategory_id or item.category_id
         form.citizen_name.data = form.citizen_phone.data = ""
         form.version.data = str(item.version)
