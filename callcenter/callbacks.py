@@ -77,11 +77,7 @@ def release(session: Session, callback: CallbackRequest) -> None:
 
 
 def call_back(
-    session: Session,
-    callback: CallbackRequest,
-    counselor: Counselor,
-    bridge_url: str,
-    status_url: str | None = None,
+    session: Session, callback: CallbackRequest, counselor: Counselor, bridge_url: str
 ) -> telephony.Sent:
     """Ring the counselor from the line; answering bridges them to the citizen. No commit."""
     if callback.claimed_by_id != counselor.id:
@@ -89,7 +85,8 @@ def call_back(
     if not callback.phone:
         raise CallbackError("이 요청에는 전화번호가 없습니다.")
     callback.attempts = (callback.attempts or 0) + 1
-    return telephony.place_call(session, counselor.phone, bridge_url, status_callback=status_url)
+    # No status callback: the line's /ivr/status would file this outgoing call as a caller's.
+    return telephony.place_call(session, counselor.phone, bridge_url)
 
 
 def record_result(

@@ -2,7 +2,8 @@
 
 The counselor's phone shows the line's number, and so does the citizen's: nobody sees the
 counselor's own number. The result the counselor reports in the back office is what counts;
-these webhooks only note an unanswered dial so the queue can show it.
+these webhooks only note an unanswered dial so the queue can show it, and mark the counselor
+busy while bridged so the line does not ring them for another caller meanwhile.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from flask import Response, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
-from callcenter.models import CallbackRequest, CallbackStatus
+from callcenter.models import CallbackRequest, CallbackStatus, utcnow
 from ivr import bp
 from ivr.responses import say_text, twiml, webhook
 
@@ -65,6 +66,11 @@ def callback_bridge_connect(callback_id: int) -> Response:
     callback = _open_callback(callback_id)
     if callback is None:
         return _hang_up(GONE)
+    # The counselor is on a call now: the line must not route a caller to them meanwhile.
+    if callback.claimed_by is not None:
+        callback.claimed_by.busy_since = utcnow()
+        callback.claimed_by.busy_call_sid = request.form.get("CallSid")
+        db.session.commit()
     response = VoiceResponse()
     dial = response.dial(
         caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
@@ -80,7 +86,11 @@ def callback_bridge_connect(callback_id: int) -> Response:
 def callback_bridge_done(callback_id: int) -> Response:
     """Note an unanswered dial on the request, and tell the counselor what to do next."""
     callback = _open_callback(callback_id)
-    if callback is not None and request.form.get("DialCallStatus") in UNANSWERED:
-        callback.result = "no_answer"
+    if callback is not None:
+        if request.form.get("DialCallStatus") in UNANSWERED:
+            callback.result = "no_answer"
+        counselor = callback.claimed_by
+        if counselor is not None and counselor.busy_call_sid == request.form.get("CallSid"):
+            counselor.busy_since = counselor.busy_call_sid = None
         db.session.commit()
     return _hang_up(AFTER)

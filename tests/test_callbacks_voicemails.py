@@ -192,3 +192,32 @@ def test_outbox_shows_what_the_sandbox_would_have_sent(client, login, db):
     login("coordinator")
     page = client.get("/outbox").get_data(as_text=True)
     assert "상담 예약이 접수되었습니다." in page and "010-****-5678" in page
+
+
+def test_counselor_is_busy_while_bridged_and_free_after(app, client, db, fields):
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    request = data.callback(db, fields["legal"], status="claimed", claimed_by_id=kim.id)
+    db.commit()
+    _signed_post(
+        client, app, f"/ivr/callback-bridge/{request.id}/connect", {"CallSid": "CA7", "Digits": "1"}
+    )
+    db.refresh(kim)
+    assert kim.busy_call_sid == "CA7" and kim.busy_since is not None
+    _signed_post(
+        client,
+        app,
+        f"/ivr/callback-bridge/{request.id}/done",
+        {"CallSid": "CA7", "DialCallStatus": "completed"},
+    )
+    db.refresh(kim)
+    assert kim.busy_since is None and kim.busy_call_sid is None
+
+
+def test_pressing_another_key_does_not_dial_the_citizen(app, client, db, fields):
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    request = data.callback(db, fields["legal"], status="claimed", claimed_by_id=kim.id)
+    db.commit()
+    response = _signed_post(
+        client, app, f"/ivr/callback-bridge/{request.id}/connect", {"CallSid": "CA8", "Digits": "2"}
+    )
+    assert "<Dial" not in response.get_data(as_text=True)

@@ -104,7 +104,6 @@ def call_back(callback_id: int) -> Response:
             callback,
             current_user.counselor,
             external_url("ivr.callback_bridge_answer", callback_id=callback.id),
-            external_url("ivr.status"),
         )
     except service.CallbackError as exc:
         db.session.rollback()
