@@ -14,7 +14,20 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from callcenter.crypto import keyring
@@ -98,6 +111,7 @@ class Match:
 
     ids: list[int] | None
     terms: list[int]
+    as_array: bool = False  # PostgreSQL takes the ids as one array parameter
 
     def clause(self, id_column: ColumnElement[int]) -> ColumnElement[bool]:
         """Return the WHERE clause for a consultation id column."""
@@ -108,7 +122,10 @@ class Match:
             for term in self.terms
         ]
         if self.ids is not None:
-            checks.insert(0, id_column.in_(self.ids))
+            if self.as_array and self.ids:
+                checks.insert(0, id_column == any_(bindparam("ids", self.ids, ARRAY(Integer))))
+            else:
+                checks.insert(0, id_column.in_(self.ids))
         return and_(*checks) if checks else true()
 
 
@@ -137,4 +154,5 @@ def match(session: Session, query: str, rare: int = RARE) -> Match | None:
             select(ConsultationTerm.consultation_id).where(ConsultationTerm.term == rarest_term)
         )
     )
-    return Match(rarest, [t for t in terms if t != rarest_term])
+    postgres = session.get_bind().dialect.name == "postgresql"
+    return Match(rarest, [t for t in terms if t != rarest_term], as_array=postgres)
