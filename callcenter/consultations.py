@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session, defer, joinedload
 from sqlalchemy.sql import Select
 
@@ -146,6 +146,9 @@ def list_page(
     session: Session, user: User, criteria: ConsultationFilter, tz: ZoneInfo, number: int = 1
 ) -> Page:
     """Return one page of the list, loading only what a list row shows."""
+    if session.get_bind().dialect.name == "postgresql":
+        # A page needs a few index look-ups: starting parallel workers costs more than that.
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     statement = filtered(session, user, criteria, tz).options(
         defer(Consultation.summary),
         defer(Consultation.citizen_name),

@@ -69,8 +69,6 @@ class Consultation(Base):
     __tablename__ = "consultations"
     __table_args__ = (
         Index("ix_consultations_started_at", "started_at"),
-        Index("ix_consultations_counselor_started", "counselor_id", "started_at"),
-        Index("ix_consultations_field_started", "field_id", "started_at"),
         Index("ix_consultations_category_started", "category_id", "started_at"),
     )
 
@@ -133,3 +131,13 @@ class ConsultationTerm(Base):
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+# Lists show each counselor's (or field's) consultations newest first: with started_at
+# descending in the index, sorting by counselor or field reads only the rows of one page.
+Index(
+    "ix_consultations_counselor_started",
+    Consultation.counselor_id,
+    Consultation.started_at.desc(),
+)
+Index("ix_consultations_field_started", Consultation.field_id, Consultation.started_at.desc())
