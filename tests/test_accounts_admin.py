@@ -120,3 +120,35 @@ def test_admin_filters_the_audit_log_by_action(client, login, db, fields):
     login("admin")
     page = client.get("/audit?action=reveal").get_data(as_text=True)
     assert "reveal" in page and "<td>view</td>" not in page
+
+
+def test_a_deactivated_account_is_signed_out_of_its_open_session(app, client, login, db):
+    user = login("coordinator")
+    assert client.get("/consultations").status_code == 200
+    user.active = False
+    db.commit()
+    response = client.get("/consultations")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_a_password_reset_signs_out_the_accounts_other_sessions(app, client, login, db):
+    user = login("coordinator")
+    assert client.get("/").status_code == 200
+    from callcenter.accounts import reset_password
+
+    reset_password(user)
+    db.commit()
+    assert client.get("/consultations").status_code == 302
+
+
+def test_changing_ones_own_password_keeps_one_signed_in(client, login):
+    login("coordinator")
+    client.post(
+        "/account/password",
+        data={
+            "current": DEFAULT_PASSWORD,
+            "new": "a brand new secret",
+            "confirm": "a brand new secret",
+        },
+    )
+    assert client.get("/consultations").status_code == 200

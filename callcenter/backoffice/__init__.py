@@ -43,6 +43,7 @@ from callcenter.backoffice import (  # noqa: E402,F401
     home,
     outbox,
     phone,
+    session_guard,
     users,
     voicemails,
 )

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, EqualTo
 from callcenter.accounts import AccountError, change_password
 from callcenter.backoffice import bp
 from callcenter.backoffice.helpers import audit_event
+from callcenter.backoffice.session_guard import remember_password
 from callcenter.extensions import db
 
 ACCOUNT_MESSAGES = {
@@ -68,6 +69,7 @@ def change_own_password() -> str | Response | tuple[str, int]:
         else:
             audit_event("account", "user", current_user.id, change="password")
             db.session.commit()
+            remember_password(current_user)
             flash(_("비밀번호를 바꿨습니다."), "info")
             return redirect(url_for("backoffice.index"))
     status = 422 if request.method == "POST" else 200
