@@ -17,4 +17,4 @@ def configure(state: BlueprintSetupState) -> None:
 
 
 import ivr.callback_bridge  # noqa: E402,F401
-from ivr import webhooks  # noqa: E402,F401
+from ivr import leg_webhooks, offer_webhooks, queue_webhooks, webhooks  # noqa: E402,F401

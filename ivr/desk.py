@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from ivr.settings import desk_days, desk_hours
-from schedules.calendar import day_status, holiday_name
+from schedules.calendar import holiday_name
 
 
 def desk_is_open(config: Any, now: datetime, tz: ZoneInfo, session: Session | None = None) -> bool:
@@ -28,4 +28,6 @@ def desk_is_open(config: Any, now: datetime, tz: ZoneInfo, session: Session | No
         return False
     if session is None:
         return holiday_name(local.date()) is None
-    return not day_status(session, local.date()).closed
+    from ivr.cache import closed_day
+
+    return not closed_day(session, local.date())

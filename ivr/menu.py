@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.models import Field
 from ivr import prompts
+from ivr.cache import MenuField
 from ivr.responses import language_code, say, say_text
 
 
@@ -17,11 +17,11 @@ class Choice:
     """What the caller chose in the menu: a field, a command, or nothing usable."""
 
     kind: str  # field, desk, english, korean, repeat, none, invalid
-    field: Field | None = None
+    field: MenuField | None = None
 
 
 def menu_gather(
-    response: VoiceResponse, fields: list[Field], language: str, attempt: int, desk_open: bool
+    response: VoiceResponse, fields: list[MenuField], language: str, attempt: int, desk_open: bool
 ) -> None:
     """Add the menu <Gather> (keys and speech), then the no-input route."""
     config = current_app.config
@@ -50,7 +50,7 @@ def menu_gather(
     response.redirect(action, method="POST")
 
 
-def interpret(digits: str, speech: str, fields: list[Field], desk_open: bool) -> Choice:
+def interpret(digits: str, speech: str, fields: list[MenuField], desk_open: bool) -> Choice:
     """Read a key press or a spoken answer as a menu choice."""
     if digits:
         if digits == "*":

@@ -82,6 +82,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "{field} 상담 전화입니다. 받으시려면 1번을 눌러 주세요.",
         "en": "A {field} advice call. Press 1 to take it.",
     },
+    "whisper_english": {
+        "ko": "영어로 상담을 원하시는 분입니다.",
+        "en": "The caller would like advice in English.",
+    },
     "whisper_auto": {
         "ko": "{field} 상담 전화를 연결합니다.",
         "en": "Connecting a {field} advice call.",

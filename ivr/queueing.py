@@ -30,11 +30,12 @@ def enqueue(response: VoiceResponse, call: Call, field: Field, now: datetime) ->
     """Put the caller in the field's queue."""
     if call.queue_entered_at is None:
         call.queue_entered_at = now
+    call.queue_left_at = None  # back in the queue after a failed connection
     record_step(call, "queue", now, field=field.code)
     say(response, "queue_enter", call.language, field=field.name(call.language))
     response.enqueue(
         queue_name(field),
-        wait_url=url_for("ivr.queue_wait", lang=call.language),
+        wait_url=url_for("ivr.queue_wait", lang=call.language, field=field.id),
         wait_url_method="POST",
         action=url_for("ivr.queue_done", lang=call.language),
         method="POST",

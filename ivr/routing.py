@@ -1,12 +1,23 @@
-"""Putting a caller through to a counselor: fair dialing, the whisper, the atomic claim."""
+"""Putting a caller through to a counselor: fair dialing, the whisper, the atomic claim.
+
+Ringing a counselor writes nothing: the <Dial> carries a `Ring` (caller, counselor, field,
+position, instant) in its URLs, and the first request about that leg (the whisper, a status
+callback or the Dial action, whichever comes first) records the leg and the steps. That keeps
+the menu-choice webhook free of database writes, and a leg is never recorded twice.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
-from sqlalchemy import or_, select, update
+from flask import current_app, request, url_for
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -17,12 +28,11 @@ from callcenter.models import (
     Channel,
     Consultation,
     Counselor,
-    Field,
     LegResult,
 )
-from ivr.calls import record_step, set_outcome
+from ivr.cache import rostered_ids
+from ivr.calls import open_call, record_step, set_outcome
 from ivr.responses import say
-from schedules.oncall import free_on_call
 
 # What Twilio's DialCallStatus says about a leg nobody took.
 DIAL_RESULTS = {
@@ -34,76 +44,171 @@ DIAL_RESULTS = {
 }
 
 
+@dataclass(frozen=True)
+class Ring:
+    """One counselor leg of a call, as its URLs describe it."""
+
+    call_sid: str
+    counselor_id: int
+    field_id: int
+    position: int
+    at: datetime
+    language: str = "ko"
+
+    def params(self) -> dict[str, Any]:
+        """Return the query parameters that carry this ring."""
+        return {
+            "call": self.call_sid,
+            "counselor": self.counselor_id,
+            "field": self.field_id,
+            "pos": self.position,
+            "at": int(self.at.timestamp()),
+            "lang": self.language,
+        }
+
+    @classmethod
+    def from_args(cls, args: Any) -> Ring | None:
+        """Read a ring back from a request's query string (signed by Twilio)."""
+        try:
+            return cls(
+                call_sid=args["call"],
+                counselor_id=int(args["counselor"]),
+                field_id=int(args["field"]),
+                position=int(args["pos"]),
+                at=datetime.fromtimestamp(int(args["at"]), UTC),
+                language="en" if args.get("lang") == "en" else "ko",
+            )
+        except (KeyError, ValueError):
+            return None
+
+
 def busy_timeout() -> timedelta:
     """Return how long a busy flag holds before it is taken to be stale."""
     return timedelta(minutes=current_app.config.get("IVR_BUSY_TIMEOUT_MINUTES", 120))
 
 
+def dial_order(
+    session: Session,
+    field_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    exclude: frozenset[int] | set[int] = frozenset(),
+    connection: Connection | None = None,
+) -> list[tuple[int, str]]:
+    """Return (id, phone) of the free on-call counselors of a field, in fair order.
+
+    Who is rostered comes from the short roster cache; busy flags and the time of each
+    counselor's last connected call are read fresh, so a counselor on a live call is never
+    rung and the oldest last call rings first.
+    """
+    ids = [i for i in rostered_ids(session, field_id, now, tz) if i not in exclude]
+    if not ids:
+        return []
+    rows = (connection or session.connection()).execute(
+        _FREE_COUNSELORS, {"ids": ids, "stale_before": now - busy_timeout()}
+    )
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(rows, key=lambda r: (r[2] is not None, r[2] or oldest, r[0]))
+    return [(r[0], r[1]) for r in ordered]
+
+
+# Built once: this runs on every menu choice.
+_counselors = Counselor.__table__
+_FREE_COUNSELORS = select(
+    _counselors.c.id, _counselors.c.phone, _counselors.c.last_connected_at
+).where(
+    _counselors.c.id.in_(bindparam("ids", expanding=True)),
+    or_(
+        _counselors.c.busy_since.is_(None),
+        _counselors.c.busy_since <= bindparam("stale_before"),
+    ),
+)
+
+
 def tried_counselors(session: Session, call: Call) -> set[int]:
     """Return the counselors this call has already rung."""
+    if call.id is None:
+        return set()
     rows = session.scalars(select(CallLeg.counselor_id).where(CallLeg.call_id == call.id))
     return {counselor_id for counselor_id in rows if counselor_id is not None}
 
 
-def next_counselor(
-    session: Session, call: Call, field_id: int, now: datetime, tz: ZoneInfo
-) -> Counselor | None:
-    """Return the free on-call counselor to ring next for this call, in fair order."""
-    free = free_on_call(session, field_id, now, tz, busy_timeout=busy_timeout())
-    if not free:
-        return None
-    tried = tried_counselors(session, call) if call.id is not None else set()
-    return next((c for c in free if c.id not in tried), None)
+def next_position(session: Session, call: Call) -> int:
+    """Return the position of the next leg of this call."""
+    if call.id is None:
+        return 0
+    last = session.scalar(select(func.max(CallLeg.position)).where(CallLeg.call_id == call.id))
+    return 0 if last is None else last + 1
 
 
-def dial(
-    session: Session,
-    response: VoiceResponse,
-    call: Call,
-    counselor: Counselor,
-    field: Field,
-    now: datetime,
-) -> CallLeg:
-    """Ring one counselor: a <Dial> with the whisper on the counselor's leg. Does not commit."""
-    position = session.scalar(
-        select(CallLeg.position)
-        .where(CallLeg.call_id == call.id)
-        .order_by(CallLeg.position.desc())
-        .limit(1)
-    )
-    leg = CallLeg(
-        call=call,
-        counselor_id=counselor.id,
-        position=0 if position is None else position + 1,
-        result=LegResult.RINGING,
-        started_at=now,
-    )
-    session.add(leg)
-    session.flush()
-    record_step(call, "dial", now, leg=leg.id, counselor=counselor.id)
+def dial(response: VoiceResponse, ring: Ring, phone: str) -> None:
+    """Add the <Dial> that rings one counselor, with the whisper on the counselor's leg."""
     config = current_app.config
-    options = {}
+    options: dict[str, Any] = {}
     if config.get("RECORDING_ENABLED"):
         options = {
             "record": "record-from-answer-dual",
-            "recording_status_callback": url_for("ivr.recording", call=call.id),
+            "recording_status_callback": url_for("ivr.recording", call=ring.call_sid),
             "recording_status_callback_method": "POST",
         }
+    query = "?" + urlencode(ring.params())
     dial_verb = response.dial(
         caller_id=config["TWILIO_PHONE_NUMBER"],
         timeout=config["IVR_DIAL_TIMEOUT"],
-        action=url_for("ivr.dial_done", leg=leg.id, lang=call.language),
+        action=_route("ivr.dial_done") + query,
         method="POST",
         **options,
     )
     dial_verb.number(
-        counselor.phone,
-        url=url_for("ivr.whisper", leg=leg.id),
+        phone,
+        url=_route("ivr.whisper") + query,
         method="POST",
-        status_callback=url_for("ivr.status", leg=leg.id),
+        status_callback=_route("ivr.status") + query,
         status_callback_event="initiated ringing answered completed",
         status_callback_method="POST",
     )
+
+
+_routes: dict[tuple[str, str], str] = {}
+
+
+def _route(endpoint: str) -> str:
+    """Return an endpoint's path; built once per mount point, as this runs on every choice."""
+    key = (request.script_root, endpoint)
+    path = _routes.get(key)
+    if path is None:
+        path = _routes[key] = url_for(endpoint)
+    return path
+
+
+def ensure_leg(session: Session, ring: Ring) -> CallLeg:
+    """Return the recorded leg of a ring, recording it (and its steps) on first sight."""
+    call = open_call(session, ring.call_sid, None, ring.at)
+    session.flush()
+    statement = select(CallLeg).where(CallLeg.call_id == call.id, CallLeg.position == ring.position)
+    leg = session.scalar(statement)
+    if leg is not None:
+        return leg
+    leg = CallLeg(
+        call_id=call.id,
+        counselor_id=ring.counselor_id,
+        position=ring.position,
+        result=LegResult.RINGING,
+        started_at=ring.at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(leg)
+    except IntegrityError:  # another request about this leg recorded it a moment ago
+        found = session.scalar(statement)
+        assert found is not None
+        return found
+    if call.field_id is None:
+        call.field_id = ring.field_id
+        call.language = ring.language
+        record_step(call, "field", ring.at, field=ring.field_id)
+    record_step(call, "dial", ring.at, position=ring.position, counselor=ring.counselor_id)
+    leg.call = call
     return leg
 
 
@@ -124,13 +229,16 @@ def claim_counselor(session: Session, counselor_id: int, leg_sid: str, now: date
     return result.rowcount == 1
 
 
-def whisper(session: Session, leg: CallLeg, leg_sid: str, now: datetime) -> VoiceResponse:
+def whisper(
+    session: Session, leg: CallLeg, ring: Ring, leg_sid: str, now: datetime
+) -> VoiceResponse:
     """Tell the counselor what the call is about; ask for 1 unless they auto-answer."""
     response = VoiceResponse()
     leg.leg_sid = leg.leg_sid or leg_sid
     leg.answered_at = leg.answered_at or now
-    counselor = leg.counselor
-    field_name = leg.call.field.name_ko if leg.call.field else ""
+    counselor = session.get(Counselor, ring.counselor_id)
+    field = leg.call.field
+    field_name = field.name_ko if field else ""
     if counselor is not None and counselor.auto_answer:
         if accept(session, leg, leg_sid, now):
             say(response, "whisper_auto", "ko", field=field_name)
@@ -138,9 +246,11 @@ def whisper(session: Session, leg: CallLeg, leg_sid: str, now: datetime) -> Voic
             say(response, "whisper_taken", "ko")
             response.hangup()
         return response
+    if ring.language == "en":
+        say(response, "whisper_english", "ko")
     gather = response.gather(
         num_digits=1,
-        action=url_for("ivr.whisper_answer", leg=leg.id),
+        action=url_for("ivr.whisper_answer", **ring.params()),
         method="POST",
         timeout=current_app.config["IVR_WHISPER_TIMEOUT"],
         action_on_empty_result=True,
@@ -181,7 +291,7 @@ def accept(session: Session, leg: CallLeg, leg_sid: str, now: datetime) -> bool:
     if call.queue_entered_at is not None and call.queue_left_at is None:
         call.queue_left_at = now
     set_outcome(call, CallOutcome.CONNECTED)
-    record_step(call, "connected", now, leg=leg.id, counselor=leg.counselor_id)
+    record_step(call, "connected", now, position=leg.position, counselor=leg.counselor_id)
     session.execute(
         update(Counselor)
         .where(Counselor.id == leg.counselor_id)

@@ -32,16 +32,21 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "ADMIN_DESK_HOURS": ("09:00-18:00", str),
     "ADMIN_DESK_DAYS": ("mon,tue,wed,thu,fri", str),
     "TRUSTED_PROXY_COUNT": (0, int),
+    "IVR_CACHE_SECONDS": (30, int),
 }
 
 
 def load_settings(app: Flask) -> None:
     """Fill in the IVR settings the app was not given explicitly."""
+    given = set(app.config)
     for name, (default, parse) in SETTINGS.items():
         if name in app.config:
             continue
         raw = os.environ.get(name)
         app.config[name] = parse(raw) if raw not in (None, "") else default
+    if app.testing and "IVR_CACHE_SECONDS" not in given | set(os.environ):
+        # Each test builds its own roster; a cached one from the previous test would lie.
+        app.config["IVR_CACHE_SECONDS"] = 0
 
 
 def desk_hours(config: Any) -> tuple[time, time]:

@@ -14,7 +14,7 @@ import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from xml.etree.ElementTree import Element
@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from ivr.twiml_check import check_twiml
 
 COUNSELOR_BEHAVIOURS = ("answers", "no-answer", "busy", "declines", "fails")
+SPEAKERS = {"caller": "발신자", "counselor": "상담위원"}
 MAX_REQUESTS = 300
 
 
@@ -65,11 +66,16 @@ class HttpTransport:
 
 @dataclass
 class Script:
-    """What the caller and the counselors do during one call."""
+    """What the caller and the counselors do during one call.
+
+    `keys` and `counselors` may be any iterables: a list for a scripted call, or an iterator
+    that waits for each key a person presses (a browser phone feeding the walker live), with
+    `on_line` streaming the transcript back as it happens.
+    """
 
     caller: str | None = "+821055551234"  # None for a withheld number
-    keys: list[str] = field(default_factory=list)  # one answer per caller <Gather>
-    counselors: list[str] = field(default_factory=list)  # one behaviour per counselor leg
+    keys: Iterable[str] = field(default_factory=list)  # one answer per caller <Gather>
+    counselors: Iterable[str] = field(default_factory=list)  # one behaviour per counselor leg
     talk_seconds: int = 180
     record_seconds: int = 20
     queue_polls: int = 3  # wait rounds before the caller gives up
@@ -79,6 +85,7 @@ class Script:
     on_queue_poll: Callable[[CallWalker, int], None] | None = None
     callbacks_first: bool = True  # leg status callback before the Dial action, or after
     repeat_callbacks: bool = False  # Twilio retries: send every status callback twice
+    on_line: Callable[[Line], None] | None = None  # called with each transcript line
 
 
 @dataclass
@@ -89,8 +96,8 @@ class Line:
     text: str
 
     def __str__(self) -> str:
-        labels = {"caller": "☎ 발신자 듣기", "counselor": "🎧 상담위원 듣기", "line": "·"}
-        return f"{labels.get(self.who, self.who)}: {self.text}"
+        labels = {"caller": "발신자 듣기  ", "counselor": "상담위원 듣기", "line": "  진행      "}
+        return f"{labels.get(self.who, self.who)} | {self.text}"
 
 
 @dataclass
@@ -101,9 +108,13 @@ class Transcript:
     lines: list[Line] = field(default_factory=list)
     exchanges: list[tuple[str, dict[str, str], int, str]] = field(default_factory=list)
     ended: str = ""
+    on_line: Callable[[Line], None] | None = None
 
     def add(self, who: str, text: str) -> None:
-        self.lines.append(Line(who, text))
+        line = Line(who, text)
+        self.lines.append(line)
+        if self.on_line is not None:
+            self.on_line(line)
 
     @property
     def heard(self) -> str:
@@ -212,7 +223,7 @@ class CallWalker:
         self._count = 0
         self.elapsed = 0
         self._deferred: list[tuple[str, dict[str, str]]] = []
-        self.transcript = Transcript(call_sid="CA" + secrets.token_hex(16))
+        self.transcript = Transcript(call_sid="CA" + secrets.token_hex(16), on_line=script.on_line)
         self.transcript.add("line", f"전화가 옵니다 ({script.caller or '발신번호 표시 제한'})")
         path = self.voice_path
         body = self.post(path, self._form(CallStatus="ringing"))
@@ -291,7 +302,7 @@ class CallWalker:
         action = self._path(verb.get("action") or path, path)
         if key.startswith("speech:"):
             said = key.removeprefix("speech:")
-            self.transcript.add("line", f"{who} says “{said}”")
+            self.transcript.add("line", f"{SPEAKERS[who]}: “{said}”")
             return self.post(action, form(SpeechResult=said, Confidence="0.9")), action
         if not key:
             self.elapsed += int(verb.get("timeout", "5"))
@@ -300,7 +311,7 @@ class CallWalker:
             return None
         finish = verb.get("finishOnKey", "#")
         digits = key[:-1] if finish and key.endswith(finish) else key
-        self.transcript.add("line", f"{who} presses {key}")
+        self.transcript.add("line", f"{SPEAKERS[who]} {key} 누름")
         return self.post(action, form(Digits=digits)), action
 
     # -- counselors -----------------------------------------------------------------------
@@ -521,9 +532,9 @@ class CallWalker:
 
     # -- other calls' events --------------------------------------------------------------
 
-    def leg_ended(self, leg_sid: str, parent_sid: str, leg_id: int | None = None) -> None:
+    def leg_ended(self, leg_sid: str, parent_sid: str) -> None:
         """Send the final status callback of another call's counselor leg."""
-        path = self.status_path + (f"?leg={leg_id}" if leg_id else "")
+        path = self.status_path
         form = {
             "AccountSid": "AC" + "0" * 32,
             "CallSid": leg_sid,

@@ -1,8 +1,12 @@
 """Caller stories: reaching a counselor."""
 
-from sqlalchemy import select
+from datetime import timedelta
 
-from callcenter.models import Call, Consultation, Counselor
+from sqlalchemy import func, select, update
+
+from callcenter.models import Call, CallLeg, Consultation, Counselor
+from ivr import routing
+from ivr.routing import whisper_answer
 from tests.ivr_support import play
 
 
@@ -36,3 +40,153 @@ def test_counselor_is_free_again_after_the_conversation(db, walker, on_shift, cl
     db.expire_all()
     assert db.get(Counselor, counselor.id).busy_since is None
     assert db.get(Counselor, counselor.id).last_connected_at is not None
+
+
+def numbers_rung(transcript):
+    return [n.text for d in transcript.documents() for n in d.iter("Number")]
+
+
+def leg_results(db):
+    return [leg.result for leg in db.scalars(select(CallLeg).order_by(CallLeg.position))]
+
+
+def test_counselor_who_does_not_answer_passes_the_call_to_the_next(db, walker, on_shift, clock):
+    first, second = on_shift("legal"), on_shift("legal")
+    transcript = play(walker, "1", counselors=["no-answer", "answers"])
+    assert numbers_rung(transcript) == [first.phone, second.phone]
+    assert "다른 상담위원에게 연결하고 있습니다." in transcript.heard
+    assert leg_results(db) == ["no_answer", "completed"]
+    assert db.scalar(select(Call)).connected_counselor_id == second.id
+
+
+def test_personal_voicemail_answering_never_takes_the_call(db, walker, on_shift, clock):
+    on_shift("legal")
+    second = on_shift("legal")
+    transcript = play(walker, "1", counselors=["declines", "answers"])
+    assert leg_results(db) == ["declined", "completed"]
+    assert db.scalar(select(Call)).connected_counselor_id == second.id
+    assert "통화를 받지 않으셨습니다" in transcript.counselor_heard
+
+
+def test_busy_counselor_passes_the_call_to_the_next(db, walker, on_shift, clock):
+    on_shift("legal")
+    on_shift("legal")
+    play(walker, "1", counselors=["busy", "answers"])
+    assert leg_results(db) == ["busy", "completed"]
+
+
+def test_when_nobody_takes_the_call_the_caller_gets_the_callback_offer(db, walker, on_shift, clock):
+    on_shift("legal")
+    on_shift("legal")
+    transcript = play(walker, "1", "1", "1", counselors=["no-answer", "fails"])
+    assert "지금 전화를 받을 수 있는 상담위원이 없습니다" in transcript.heard
+    assert leg_results(db) == ["no_answer", "failed"]
+    assert db.scalar(select(Call)).outcome == "callback_requested"
+
+
+def test_auto_answer_counselor_is_bridged_without_pressing_1(db, walker, on_shift, clock):
+    on_shift("legal", auto_answer=True)
+    transcript = play(walker, "1", counselors=["declines"])
+    whisper = transcript.documents("/ivr/whisper")[0]
+    assert whisper.find("Gather") is None
+    assert db.scalar(select(Call)).outcome == "connected"
+
+
+def test_counselor_whose_last_call_is_oldest_is_dialed_first(db, walker, on_shift, clock):
+    recent = on_shift("legal", last_connected_at=clock.now - timedelta(minutes=10))
+    older = on_shift("legal", last_connected_at=clock.now - timedelta(days=2))
+    transcript = play(walker, "1", counselors=["answers"])
+    assert numbers_rung(transcript)[0] == older.phone
+    assert recent.phone not in numbers_rung(transcript)
+
+
+def test_counselor_on_a_live_call_is_not_dialed(db, walker, on_shift, clock):
+    busy = on_shift("legal", busy_since=clock.now - timedelta(minutes=3), busy_call_sid="CAx")
+    free = on_shift("legal")
+    transcript = play(walker, "1", counselors=["answers"])
+    assert numbers_rung(transcript) == [free.phone]
+    assert busy.phone not in numbers_rung(transcript)
+
+
+def test_two_callers_are_never_bridged_to_one_counselor(app, db, on_shift, clock):
+    counselor = on_shift("legal")
+    legs = []
+    for n in range(2):
+        call = Call(call_sid=f"CAcaller{n}", steps=[], field_id=counselor.fields[0].id)
+        leg = CallLeg(call=call, counselor_id=counselor.id, result="ringing")
+        db.add_all([call, leg])
+        legs.append(leg)
+    db.commit()
+    with app.test_request_context():
+        first = whisper_answer(db, legs[0], "CAleg0", "1", clock.now)
+        second = whisper_answer(db, legs[1], "CAleg1", "1", clock.now)
+    db.commit()
+    assert first.to_xml().count("Hangup") == 0
+    assert "Hangup" in second.to_xml()
+    assert [leg.result for leg in legs] == ["connected", "busy"]
+    assert db.get(Counselor, counselor.id).busy_call_sid == "CAleg0"
+    assert db.scalar(select(func.count()).select_from(Consultation)) == 1
+
+
+def test_second_acceptance_sends_the_caller_on_to_the_next_counselor(
+    db, walker, on_shift, clock, monkeypatch
+):
+    taken = on_shift("legal")
+    other = on_shift("legal")
+    claim = routing.claim_counselor
+
+    def taken_meanwhile(session, counselor_id, leg_sid, now):
+        if counselor_id == taken.id:  # another caller's whisper was accepted a moment before
+            session.execute(
+                update(Counselor)
+                .where(Counselor.id == taken.id)
+                .values(busy_since=now, busy_call_sid="CAelsewhere")
+            )
+        return claim(session, counselor_id, leg_sid, now)
+
+    monkeypatch.setattr(routing, "claim_counselor", taken_meanwhile)
+    transcript = play(walker, "1", counselors=["answers", "answers"])
+    assert "이미 다른 상담 통화가 연결되어 있어" in transcript.counselor_heard
+    assert leg_results(db)[0] == "busy"
+    assert db.scalar(select(Call)).connected_counselor_id == other.id
+
+
+def test_no_survey_when_it_is_turned_off(db, walker, on_shift, clock, settings):
+    settings(IVR_SURVEY_ENABLED=False)
+    on_shift("legal")
+    transcript = play(walker, "1", counselors=["answers"])
+    assert "만족스러우셨나요" not in transcript.heard
+    assert db.scalar(select(Call)).satisfaction is None
+
+
+def test_survey_ignores_an_answer_outside_one_to_five(db, walker, on_shift, clock):
+    on_shift("legal")
+    play(walker, "1", "8", counselors=["answers"])
+    assert db.scalar(select(Call)).satisfaction is None
+
+
+def test_conversation_is_recorded_only_when_recording_is_enabled(
+    db, walker, on_shift, clock, settings
+):
+    on_shift("legal")
+    transcript = play(walker, "1", counselors=["answers"])
+    assert next(transcript.documents("/ivr/menu")[0].iter("Dial")).get("record") is None
+    settings(RECORDING_ENABLED=True)
+    transcript = play(walker, "1", counselors=["answers"])
+    assert next(transcript.documents("/ivr/menu")[0].iter("Dial")).get("record")
+
+
+def test_leg_callbacks_after_the_dial_action_give_the_same_result(db, walker, on_shift, clock):
+    counselor = on_shift("legal")
+    on_shift("legal")
+    play(walker, "1", counselors=["no-answer", "answers"], callbacks_first=False)
+    assert leg_results(db) == ["no_answer", "completed"]
+    db.expire_all()
+    assert db.get(Counselor, counselor.id).busy_since is None
+
+
+def test_counselor_hears_that_the_caller_wants_english(db, walker, on_shift, clock):
+    on_shift("legal")
+    transcript = play(walker, "9", "1", counselors=["answers"])
+    assert "영어로 상담을 원하시는 분입니다." in transcript.counselor_heard
+    assert "Connecting you to a Legal counselor." in transcript.heard

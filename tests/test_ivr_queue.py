@@ -74,3 +74,47 @@ def test_freed_counselor_is_not_sent_callers_of_fields_they_are_not_on_call_for(
 
     play(walker, "3", queue_polls=2, on_queue_poll=legal_call_ends)
     assert db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "call_update")) is None
+
+
+def test_head_of_the_queue_goes_to_a_counselor_whose_shift_begins(db, walker, on_shift, clock):
+    make_busy(db, on_shift("legal"), clock)
+    newcomer = {}
+
+    def shift_begins(walker, poll):
+        if poll == 1:
+            newcomer["counselor"] = on_shift("legal")
+
+    play(walker, "1", queue_polls=4, on_queue_poll=shift_begins, counselors=["answers"])
+    call = db.scalar(select(Call))
+    assert call.outcome == "connected"
+    assert call.connected_counselor_id == newcomer["counselor"].id
+
+
+def test_only_the_head_of_the_queue_leaves_for_a_free_counselor(db, walker, on_shift, clock):
+    make_busy(db, on_shift("legal"), clock)
+
+    def shift_begins(walker, poll):
+        if poll == 0:
+            on_shift("legal")
+
+    transcript = play(walker, "1", queue_polls=2, queue_position=2, on_queue_poll=shift_begins)
+    assert "대기열에서 나감" not in transcript.events
+
+
+def test_caller_from_the_queue_goes_back_to_it_when_the_freed_counselor_does_not_answer(
+    db, walker, on_shift, clock
+):
+    freed = on_shift("legal")
+    make_busy(db, freed, clock, leg_sid="CAearlier")
+    make_busy(db, on_shift("legal"), clock, leg_sid="CAstillbusy")
+
+    def earlier_call_ends(walker, poll):
+        if poll == 0:
+            walker.leg_ended("CAearlier", "CAparent")
+
+    transcript = play(
+        walker, "1", queue_polls=2, on_queue_poll=earlier_call_ends, counselors=["no-answer"]
+    )
+    enqueued = [e for e in transcript.events if e.startswith("대기열 field-legal")]
+    assert len(enqueued) == 2
+    assert db.scalar(select(Call)).outcome == "abandoned_queue"

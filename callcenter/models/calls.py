@@ -97,6 +97,8 @@ class CallLeg(Base):
     """One attempt to reach a counselor for a call."""
 
     __tablename__ = "call_legs"
+    # Whichever request about a leg comes first records it; the others find it.
+    __table_args__ = (UniqueConstraint("call_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
