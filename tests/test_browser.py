@@ -153,5 +153,5 @@ def test_browser_phone_plays_the_menu_and_a_key(live_server, browser, make_user,
     page.click("button.call")
     assert "법률" in page.inner_text("#screen")
     page.click("button.key:text('1')")
-    assert "presses 1" in page.inner_text("#screen")
+    assert "1 누름" in page.inner_text("#screen")
     _shot(page, "browser-phone")

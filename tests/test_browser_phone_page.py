@@ -16,7 +16,7 @@ def test_dialing_plays_the_greeting_and_the_field_menu(client, login, db):
 def test_pressing_a_key_replays_the_call_with_it(client, login, db):
     login("coordinator")
     page = client.post("/phone", data={"keys": "", "press": "1"}).get_data(as_text=True)
-    assert "presses 1" in page
+    assert "1 누름" in page
     assert 'name="keys" value="1"' in page
 
 
