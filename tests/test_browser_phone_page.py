@@ -40,3 +40,36 @@ def test_browser_phone_refuses_outside_sandbox_mode(app, client, login, db):
         app.config["SANDBOX"] = True
     assert response.status_code == 409
     assert db.scalars(select(Call)).first() is None
+
+
+def test_a_call_to_an_on_call_counselor_shows_the_whisper_and_opens_their_draft(
+    app, client, login, db, fields
+):
+    from datetime import time
+
+    from callcenter.models import Consultation, OneOffShift
+    from tests import backoffice_data as data
+
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    db.add(
+        OneOffShift(
+            counselor_id=kim.id,
+            field_id=fields["legal"].id,
+            date=data.WHEN.date(),
+            start_time=time(9, 0),
+            end_time=time(18, 0),
+        )
+    )
+    db.commit()
+    kim_id = kim.id
+    login("coordinator")
+    app.config["IVR_CLOCK"] = lambda: data.WHEN  # 10:30 in Seoul, inside the shift
+    try:
+        page = client.post("/phone", data={"keys": "", "press": "1", "leg0": "answers"}).get_data(
+            as_text=True
+        )
+    finally:
+        app.config.pop("IVR_CLOCK")
+    assert "🎧" in page  # the counselor's whisper
+    draft = db.scalars(select(Consultation)).one()
+    assert (draft.counselor_id, draft.status) == (kim_id, "draft")
