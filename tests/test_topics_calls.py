@@ -59,7 +59,7 @@ def test_call_detail_shows_each_leg_and_masks_the_caller(client, login, db, fiel
     db.commit()
     login("coordinator")
     page = client.get(f"/calls/{call.id}").get_data(as_text=True)
-    assert "김변호" in page and "no_answer" in page
+    assert "김변호" in page and "받지 않음" in page
     assert "010-****-1234" in page and "5555" not in page
 
 

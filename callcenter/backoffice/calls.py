@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,6 +17,32 @@ from callcenter.extensions import db
 from callcenter.models import Call, CallLeg, CallOutcome, Consultation, Field
 from callcenter.privacy import masked_phone
 from callcenter.timezone import line_timezone
+
+CALL_OUTCOMES = {
+    "connected": _l("연결됨"),
+    "callback_requested": _l("다시 걸기 요청"),
+    "voice_message": _l("음성 메시지"),
+    "abandoned_menu": _l("메뉴에서 끊음"),
+    "abandoned_queue": _l("대기 중 끊음"),
+    "closed": _l("상담 시간 아님"),
+    "blocked": _l("차단 번호"),
+    "admin_desk": _l("행정 창구 연결"),
+    "failed": _l("실패"),
+}
+LEG_RESULTS = {
+    "ringing": _l("울리는 중"),
+    "no_answer": _l("받지 않음"),
+    "busy": _l("통화 중"),
+    "declined": _l("1번 안 누름"),
+    "failed": _l("실패"),
+    "connected": _l("연결됨"),
+    "completed": _l("통화 마침"),
+}
+
+
+def _labels(items: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    """Translate a label table once for this request."""
+    return {key: str(label) for key, label in items.items()}
 
 
 @bp.get("/calls")
@@ -44,6 +71,7 @@ def calls() -> str:
         args=args,
         fields=db.session.scalars(Field.menu()).all(),
         outcomes=list(CallOutcome),
+        outcome_labels=_labels(CALL_OUTCOMES),
         masked_phone=masked_phone,
         tz=tz,
     )
@@ -71,5 +99,7 @@ def call(call_id: int) -> str:
         legs=legs,
         consultations=consultations,
         phone=masked_phone(item.from_number, item.from_last4),
+        outcome_labels=_labels(CALL_OUTCOMES),
+        leg_labels=_labels(LEG_RESULTS),
         tz=line_timezone(),
     )
