@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -39,7 +40,8 @@ def categories(field_id: int) -> str | Response | tuple[str, int]:
     ).all()
     form = CategoryForm()
     form.parent.choices = options(
-        [("", _("없음 (최상위)"))] + [(t.id, t.name_ko) for t in topics if t.parent_id is None]
+        [("", _("없음 (최상위)"))]
+        + [(t.id, t.name(str(get_locale()))) for t in topics if t.parent_id is None]
     )
     if form.validate_on_submit():
         db.session.add(

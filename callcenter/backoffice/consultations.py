@@ -12,6 +12,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -82,10 +83,15 @@ def _load(consultation_id: int) -> Consultation:
     return consultation
 
 
+def _language() -> str:
+    """Return the language of this request's page."""
+    return str(get_locale())
+
+
 def _topic_pairs(field_id: int | None) -> list[tuple[int, str]]:
     """Return a field's topics as (id, label), subcategories indented under their category."""
     return [
-        (topic.id, ("  └ " if topic.parent_id else "") + topic.name_ko)
+        (topic.id, ("  └ " if topic.parent_id else "") + topic.name(_language()))
         for topic in service.topic_choices(db.session, field_id)
     ]
 
@@ -234,10 +240,10 @@ def new_consultation() -> str | Response | tuple[str, int]:
     """Record a walk-in (or any consultation made outside the line's calls)."""
     form = WalkInForm()
     fields = db.session.scalars(Field.menu()).all()
-    form.field.choices = options((f.id, f.name_ko) for f in fields)
+    form.field.choices = options((f.id, f.name(_language())) for f in fields)
     topics = options([("", "—")])
     for f in fields:
-        topics += options(_topic_pairs(f.id), optgroup=f.name_ko)
+        topics += options(_topic_pairs(f.id), optgroup=f.name(_language()))
     form.topic.choices = topics
     if is_coordinator(current_user):
         form.counselor.choices = options((c.id, c.name) for c in service.counselors_for(db.session))

@@ -62,6 +62,10 @@ class TopicCategory(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
+    def name(self, language: str) -> str:
+        """Return the topic's name in the given language."""
+        return self.name_en if language == "en" else self.name_ko
+
 
 class Consultation(Base):
     """One consultation, by phone, visit or callback; a connected call starts one as a draft."""
