@@ -143,3 +143,9 @@ def test_reindex_search_rebuilds_the_index_from_the_summaries(runner, db, fields
     from callcenter import search_index
 
     assert search_index.match(db, "유류분").ids == [item.id]
+
+
+def test_admins_cannot_export_personal_data(client, login):
+    login("admin")
+    assert client.get("/consultations/export.csv?personal=1").status_code == 403
+    assert client.get("/consultations/export.csv").status_code == 200

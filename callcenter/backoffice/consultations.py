@@ -126,6 +126,8 @@ def export_consultations(fmt: str) -> Response:
         abort(404)
     criteria = _criteria()
     personal = request.args.get("personal") == "1"
+    if personal and current_user.role != Role.COORDINATOR:
+        abort(403)  # the same people who may reveal a number may export it
     statement = service.filtered(db.session, current_user, criteria, line_timezone())
     audit_event(
         "export", "consultation", None, format=fmt, personal=personal, filters=criteria.as_args()
