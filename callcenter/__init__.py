@@ -114,6 +114,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask`."""
     from callcenter.commands import demo_cli, users_cli
+    from callcenter.data_cli import data_cli
     from schedules.cli import oncall_command, roster_cli
     from schedules.scheduler import scheduler_cli
 
@@ -122,6 +123,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(roster_cli)
     app.cli.add_command(oncall_command)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(data_cli)
 
 
 def trust_proxies(app: Flask) -> None:

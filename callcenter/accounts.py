@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -63,3 +65,49 @@ def create_user(
     )
     session.add(user)
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password after checking the current one. Does not commit."""
+    if not verify_password(user, current):
+        raise AccountError("the current password is not right")
+    if current == new:
+        raise AccountError("the new password must differ from the current one")
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+
+
+def reset_password(user: User) -> str:
+    """Give an account a new random password and return it, to hand over once. No commit."""
+    password = secrets.token_urlsafe(12)
+    user.password_hash = hash_password(password)
+    return password
+
+
+def active_admins(session: Session) -> int:
+    """Count the accounts that can still manage accounts."""
+    return (
+        session.scalar(select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True)))
+        or 0
+    )
+
+
+def update_account(
+    session: Session,
+    user: User,
+    acting: User,
+    role: str,
+    active: bool,
+    counselor: Counselor | None,
+) -> None:
+    """Change an account's role, state and counselor link. Does not commit."""
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"unknown role {role!r}")
+    if role == Role.COUNSELOR and counselor is None:
+        raise AccountError("a counselor account must be linked to a counselor")
+    losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
+    if losing_admin and user.id == acting.id:
+        raise AccountError("you cannot take away your own admin access")
+    if losing_admin and active_admins(session) <= 1:
+        raise AccountError("the line needs at least one active admin")
+    user.role, user.active, user.counselor = role, active, counselor

@@ -31,6 +31,13 @@ class Keyring:
             raise RuntimeError("Keyring used before the app configured it")
         return self._fernet
 
+    @property
+    def lookup_key(self) -> bytes:
+        """The key of look-up digests (phone numbers, search terms)."""
+        if self._lookup_key is None:
+            raise RuntimeError("Keyring used before the app configured it")
+        return self._lookup_key
+
     def encrypt(self, plaintext: str) -> str:
         """Encrypt text with the newest key."""
         return self.fernet.encrypt(plaintext.encode()).decode()

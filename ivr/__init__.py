@@ -16,4 +16,5 @@ def configure(state: BlueprintSetupState) -> None:
     state.app.cli.add_command(simulate_call_command)
 
 
+import ivr.callback_bridge  # noqa: E402,F401
 from ivr import leg_webhooks, offer_webhooks, queue_webhooks, webhooks  # noqa: E402,F401

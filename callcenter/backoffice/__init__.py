@@ -6,10 +6,44 @@ from callcenter.nav import add_nav_item
 
 bp = Blueprint("backoffice", __name__)
 
+COORDINATORS = ("admin", "coordinator")
+
 
 @bp.record_once
 def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(state.app, "backoffice.index", "오늘", order=0)
+    add_nav_item(state.app, "backoffice.consultations", "상담 기록", order=10)
+    add_nav_item(state.app, "backoffice.callbacks", "다시 걸기", order=20)
+    add_nav_item(state.app, "backoffice.voicemails", "음성 메시지", order=30)
+    add_nav_item(state.app, "backoffice.calls", "통화 기록", roles=COORDINATORS, order=40)
+    add_nav_item(
+        state.app, "backoffice.categories_index", "상담 주제", roles=COORDINATORS, order=50
+    )
+    add_nav_item(state.app, "backoffice.outbox", "보낸 문자·전화", roles=COORDINATORS, order=60)
+    add_nav_item(state.app, "backoffice.phone", "브라우저 전화", order=70)
+    add_nav_item(state.app, "backoffice.users", "계정", roles=("admin",), order=80)
+    add_nav_item(state.app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
+    add_nav_item(state.app, "backoffice.change_own_password", "비밀번호 바꾸기", order=95)
 
 
-from callcenter.backoffice import home  # noqa: E402,F401
+@bp.after_request
+def _no_store(response):  # type: ignore[no-untyped-def]
+    # Pages carry personal data: keep them out of shared and back-button caches.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+from callcenter.backoffice import (  # noqa: E402,F401
+    account,
+    audit_log,
+    callbacks,
+    calls,
+    categories,
+    consultations,
+    home,
+    outbox,
+    phone,
+    session_guard,
+    users,
+    voicemails,
+)

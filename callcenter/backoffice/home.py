@@ -26,6 +26,8 @@ def index() -> str:
         upcoming = None if counselors else next_session_start(db.session, field.id, now, tz)
         rows.append({"field": field, "counselors": counselors, "next": upcoming})
     today = day_status(db.session, now.astimezone(tz).date())
+    from callcenter.backoffice.consultations import my_drafts
+
     return render_template(
         "backoffice/index.html",
         rows=rows,
@@ -33,4 +35,5 @@ def index() -> str:
         now=now.astimezone(tz),
         sandbox=current_app.config["SANDBOX"],
         tz=tz,
+        drafts=my_drafts(),
     )

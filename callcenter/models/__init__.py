@@ -18,6 +18,9 @@ from callcenter.models.consultations import (
     Channel,
     Consultation,
     ConsultationOutcome,
+    ConsultationStatus,
+    ConsultationTerm,
+    Referral,
     TopicCategory,
 )
 from callcenter.models.directory import (
@@ -68,6 +71,8 @@ __all__ = [
     "Channel",
     "Consultation",
     "ConsultationOutcome",
+    "ConsultationStatus",
+    "ConsultationTerm",
     "Counselor",
     "DayOverride",
     "DayOverrideKind",
@@ -81,6 +86,7 @@ __all__ = [
     "OutboxMessage",
     "PromptOverride",
     "PublicAttempt",
+    "Referral",
     "ReportCallDay",
     "ReportConsultationDay",
     "ReportCounselorDay",

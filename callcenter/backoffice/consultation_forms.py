@@ -1,0 +1,100 @@
+"""The consultation forms: the short draft form, corrections, and walk-in recording."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from callcenter.backoffice.helpers import options
+from callcenter.consultations import ConsultationInput
+from callcenter.models import Channel, ConsultationOutcome, Referral
+
+OUTCOME_LABELS = {
+    ConsultationOutcome.ADVICE: _l("조언함"),
+    ConsultationOutcome.REFERRED: _l("기관 안내"),
+    ConsultationOutcome.FOLLOW_UP: _l("후속 조치 필요"),
+    ConsultationOutcome.NONE: _l("상담 안 됨"),
+}
+REFERRAL_LABELS = {
+    Referral.LEGAL_AID: _l("대한법률구조공단"),
+    Referral.LABOR_OFFICE: _l("고용노동청"),
+    Referral.TAX_OFFICE: _l("세무서"),
+    Referral.COURT: _l("법원"),
+    Referral.OTHER: _l("기타"),
+}
+CHANNEL_LABELS = {
+    Channel.PHONE: _l("전화"),
+    Channel.VISIT: _l("방문"),
+    Channel.CALLBACK: _l("다시 걸기"),
+}
+
+
+def _optional_int(value: str | int | None) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class ConsultationForm(FlaskForm):
+    """What the counselor writes down: a minute's work on a phone."""
+
+    topic = SelectField(_l("주제"), coerce=_optional_int, validators=[Optional()])
+    outcome = RadioField(
+        _l("결과"),
+        choices=options(OUTCOME_LABELS.items()),
+        validators=[InputRequired(message=_l("상담 결과를 골라 주십시오."))],
+    )
+    referred_to = SelectField(
+        _l("안내 기관"),
+        choices=options([("", "—"), *REFERRAL_LABELS.items()]),
+        validators=[Optional()],
+    )
+    follow_up_on = DateField(_l("후속 조치일"), validators=[Optional()])
+    summary = TextAreaField(
+        _l("상담 요지"),
+        validators=[
+            DataRequired(message=_l("상담 요지를 적어 주십시오.")),
+            Length(max=4000),
+        ],
+    )
+    duration_minutes = IntegerField(
+        _l("상담 시간(분)"), validators=[Optional(), NumberRange(min=0, max=600)]
+    )
+    citizen_name = StringField(_l("시민 이름 (선택)"), validators=[Optional(), Length(max=80)])
+    citizen_phone = StringField(_l("시민 전화번호"), validators=[Optional(), Length(max=32)])
+    version = HiddenField()
+
+    def to_input(self) -> ConsultationInput:
+        """Return the typed input for the service."""
+        return ConsultationInput(
+            topic_id=self.topic.data,
+            outcome=self.outcome.data,
+            summary=self.summary.data or "",
+            duration_minutes=self.duration_minutes.data,
+            referred_to=self.referred_to.data or None,
+            follow_up_on=self.follow_up_on.data,
+            citizen_name=self.citizen_name.data,
+            citizen_phone=self.citizen_phone.data,
+        )
+
+
+class WalkInForm(ConsultationForm):
+    """A consultation recorded after the fact: who, when, how, and what."""
+
+    channel = SelectField(_l("경로"), choices=options(CHANNEL_LABELS.items()), default="visit")
+    field = SelectField(_l("분야"), coerce=_optional_int, validators=[InputRequired()])
+    counselor = SelectField(_l("상담 위원"), coerce=_optional_int, validators=[InputRequired()])
+    started_at = DateTimeLocalField(
+        _l("일시"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
