@@ -4,7 +4,8 @@ Every nullable encrypted column of calls, callbacks, voice messages, consultatio
 messages is set to NULL, with the look-up digests and last four digits (so an old caller can no
 longer be recognised or told apart). The rows with their dates, fields, outcomes and durations
 remain, so monthly and yearly figures do not change.
-Every run writes an audit entry with what it erased.
+The summaries' search digests are deleted with them. Every run writes an audit entry with
+what it erased.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.models import (
@@ -21,6 +22,7 @@ from callcenter.models import (
     Call,
     CallbackRequest,
     Consultation,
+    ConsultationTerm,
     EncryptedText,
     OutboxMessage,
     Voicemail,
@@ -75,6 +77,16 @@ def purge_personal_data(session: Session, now: datetime) -> dict[str, Any]:
             {"pseudonymised_at": now, "version": Consultation.version + 1},
         ),
     }
+    # The search digests are derived from the summaries they index: they go with them.
+    counts["search_terms"] = session.execute(
+        delete(ConsultationTerm)
+        .where(
+            ConsultationTerm.consultation_id.in_(
+                select(Consultation.id).where(Consultation.started_at < cutoff)
+            )
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     detail = {"cutoff": cutoff.isoformat(), "retention_days": days, **counts}
     session.add(AuditEvent(at=now, action="purge", object_type="retention", detail=detail))
     session.flush()

@@ -9,9 +9,11 @@ from callcenter.models import (
     Call,
     CallbackRequest,
     Consultation,
+    ConsultationTerm,
     OutboxMessage,
     Voicemail,
 )
+from callcenter.search_index import reindex
 from schedules.retention import personal_columns, purge_personal_data
 from tests.roster_helpers import MONDAY, seoul
 
@@ -71,6 +73,18 @@ def test_old_numbers_and_notes_are_gone(db, fields):
     assert consultation.citizen_name is None and consultation.citizen_phone is None
     assert consultation.summary is None and consultation.pseudonymised_at == NOW
     assert db.scalars(select(OutboxMessage)).one().to is None
+
+
+def test_old_summaries_can_no_longer_be_found_by_search(db, fields):
+    _traffic(db, fields, OLD, 1)
+    _traffic(db, fields, RECENT, 2)
+    for consultation in db.scalars(select(Consultation)):
+        reindex(db, consultation.id, consultation.summary)
+    db.flush()
+    recent = db.scalars(select(Consultation).where(Consultation.started_at >= RECENT)).one()
+    purge_personal_data(db, NOW)
+    indexed = set(db.scalars(select(ConsultationTerm.consultation_id)))
+    assert indexed == {recent.id}
 
 
 def test_counts_for_reports_are_intact(db, fields):
