@@ -2,79 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from callcenter import consultations as service
 from callcenter.models import CallbackRequest, Consultation, OutboxMessage
 from tests import backoffice_data as data
-from tests.conftest import DEFAULT_PASSWORD
+from tests.browser_support import needs_chromium, screenshot, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture
-def live_server(app, db):
-    """Serve the test app on a free local port for the length of one test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():
-    """Start headless Chromium through Playwright."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+pytestmark = needs_chromium
 
 
 def test_sign_in_shows_the_start_page(live_server, browser, make_user):
     user = make_user("coordinator")
     page = browser.new_page()
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
     assert "오늘의 상담 현황" in page.content()
-    _shot(page, "start-page")
+    screenshot(page, "start-page")
 
 
 def test_counselor_completes_a_draft_on_a_phone(live_server, browser, make_user, db, fields):
@@ -85,18 +32,18 @@ def test_counselor_completes_a_draft_on_a_phone(live_server, browser, make_user,
     db.commit()
     user = make_user("counselor", counselor=kim)
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
     page.click(f"a[href='/consultations/{draft.id}/edit']")
     page.select_option("#topic", label="  └ 임금 체불")
     page.check("input[name=outcome][value=referred]")
     page.select_option("#referred_to", "labor_office")
     page.fill("#summary", "석 달째 임금을 받지 못함. 노동청 진정 안내.")
     page.fill("#duration_minutes", "8")
-    _shot(page, "draft-form-phone")
+    screenshot(page, "draft-form-phone")
     page.click("form.consultation-form button[type=submit]")
     page.wait_for_url(f"{live_server}/consultations/{draft.id}")
     assert "노동청 진정 안내" in page.content()
-    _shot(page, "draft-completed-phone")
+    screenshot(page, "draft-completed-phone")
     db.expire_all()
     saved = db.get(Consultation, draft.id)
     assert (saved.status, saved.referred_to) == ("completed", "labor_office")
@@ -111,14 +58,14 @@ def test_coordinator_searches_and_exports(live_server, browser, make_user, db, f
     db.commit()
     user = make_user("coordinator")
     page = browser.new_page(accept_downloads=True)
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
     page.goto(live_server + "/consultations")
     page.fill("input[name=q]", "퇴직금")
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**q=*")
     table = page.inner_text("table.consultations")
     assert "010-****-1111" in table and "2222" not in table
-    _shot(page, "search")
+    screenshot(page, "search")
     with page.expect_download() as download:
         page.click("a:text('CSV')")
     body = Path(download.value.path()).read_bytes()
@@ -134,12 +81,12 @@ def test_counselor_claims_a_callback_and_the_line_rings_them(
     db.commit()
     user = make_user("counselor", counselor=kim)
     page = browser.new_page(viewport=PHONE, is_mobile=True)
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
     page.goto(live_server + "/callbacks")
     page.click(f"#callback-{request.id} button:text('맡기')")
     page.click(f"#callback-{request.id} button:text('전화 걸기')")
     assert "1번을 누르면 시민에게 연결됩니다" in page.content()
-    _shot(page, "callback-claimed")
+    screenshot(page, "callback-claimed")
     db.expire_all()
     assert db.get(CallbackRequest, request.id).claimed_by_id == kim.id
     assert db.scalars(select(OutboxMessage.to)).one() == "+821011112222"
@@ -148,10 +95,10 @@ def test_counselor_claims_a_callback_and_the_line_rings_them(
 def test_browser_phone_plays_the_menu_and_a_key(live_server, browser, make_user, db):
     user = make_user("coordinator")
     page = browser.new_page()
-    _sign_in(page, live_server, user.email)
+    sign_in(page, live_server, user.email)
     page.goto(live_server + "/phone")
     page.click("button.call")
     assert "법률" in page.inner_text("#screen")
     page.click("button.key:text('1')")
     assert "1 누름" in page.inner_text("#screen")
-    _shot(page, "browser-phone")
+    screenshot(page, "browser-phone")

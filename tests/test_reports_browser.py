@@ -3,58 +3,27 @@ wallboard updating while a call waits, and a report with its charts drawn."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from callcenter.reporting.status import clear_cache
 from ivr.walker import CallWalker, HttpTransport, outbox_redirects
-from tests.conftest import DEFAULT_PASSWORD
+from tests.browser_support import needs_chromium, screenshot, sign_in
 from tests.ivr_support import play
 from tests.report_data import build_year
 
 sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
-def live_server(app, db, settings):
-    """Serve the app on a loopback port from a thread; return its base URL."""
+def live_server(live_server, settings):  # type: ignore[no-untyped-def]
+    """The served app with live figures: no status cache, refreshing every second."""
     settings(STATUS_CACHE_SECONDS=0, STATUS_REFRESH_SECONDS=1, WALLBOARD_REFRESH_SECONDS=1)
     clear_cache()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Start headless Chromium once for this module."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    return live_server
 
 
 @pytest.fixture
@@ -74,13 +43,8 @@ def phone(browser):
     context.close()
 
 
-def sign_in(page, base, make_user):
-    user = make_user("coordinator")
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", user.email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+def sign_in_coordinator(page, base, make_user):  # type: ignore[no-untyped-def]
+    sign_in(page, base, make_user("coordinator").email)
 
 
 def test_public_status_page_reads_well_on_a_phone(phone, live_server, clock, on_shift):
@@ -93,8 +57,7 @@ def test_public_status_page_reads_well_on_a_phone(phone, live_server, clock, on_
     assert overflow <= 0, "the page scrolls sideways on a phone"
     font = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert font >= 16
-    ARTIFACTS.mkdir(exist_ok=True)
-    phone.screenshot(path=str(ARTIFACTS / "status-phone.png"), full_page=True)
+    screenshot(phone, "status-phone")
     phone.click("text=English")
     expect(phone.locator("h1")).to_have_text("Live status")
 
@@ -116,8 +79,7 @@ def test_citizen_books_and_cancels_a_callback_ticket(phone, live_server, clock, 
     phone.click("button[type=submit]")
     ticket = phone.locator("#ticket-number").inner_text()
     assert ticket.startswith("W") and len(ticket) == 8
-    ARTIFACTS.mkdir(exist_ok=True)
-    phone.screenshot(path=str(ARTIFACTS / "ticket-booked.png"), full_page=True)
+    screenshot(phone, "ticket-booked")
     phone.click("main a[href*='ticket=']")
     sync_api.expect(phone.locator("#ticket")).to_have_value(ticket)
     phone.fill("#phone", "01023456789")
@@ -139,7 +101,7 @@ def test_wallboard_updates_while_a_call_waits_in_the_queue(
     page, live_server, clock, on_shift, make_user, app
 ):
     on_shift("legal", busy_since=clock.now - timedelta(minutes=2))
-    sign_in(page, live_server, make_user)
+    sign_in_coordinator(page, live_server, make_user)
     page.goto(f"{live_server}/reports/wallboard")
     waiting = page.locator("#wb-waiting")
     sync_api.expect(waiting).to_have_text("0")
@@ -156,8 +118,7 @@ def test_wallboard_updates_while_a_call_waits_in_the_queue(
             sync_api.expect(waiting).to_have_text("1", timeout=10_000)
             row = page.locator('tr[data-field="legal"] .waiting')
             seen.append(row.inner_text())
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "wallboard-waiting.png"), full_page=True)
+            screenshot(page, "wallboard-waiting")
 
     play(walker, "1", queue_polls=2, on_queue_poll=while_waiting)
     assert seen == ["1"]
@@ -167,7 +128,7 @@ def test_wallboard_updates_while_a_call_waits_in_the_queue(
 
 def test_yearly_report_draws_its_charts(page, live_server, db, fields, make_user):
     build_year(db, fields)
-    sign_in(page, live_server, make_user)
+    sign_in_coordinator(page, live_server, make_user)
     page.goto(f"{live_server}/reports/2027")
     for chart in ("chart-periods", "chart-calls", "chart-fields", "chart-heatmap"):
         sync_api.expect(page.locator(f"#{chart}")).to_have_attribute("data-drawn", "true")
@@ -176,5 +137,4 @@ def test_yearly_report_draws_its_charts(page, live_server, db, fields, make_user
         ".map(d => d.data.reduce((a, b) => a + b, 0))"
     )
     assert drawn == [3, 1, 1]  # phone, visit, callback over the year
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "report-2027.png"), full_page=True)
+    screenshot(page, "report-2027")

@@ -2,61 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
-from werkzeug.serving import make_server
 
 from callcenter.models import utcnow
-from tests.conftest import DEFAULT_PASSWORD
+from tests.browser_support import needs_chromium, sign_in
 from tests.roster_helpers import SEOUL, counselor, weekly
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 
-@pytest.fixture
-def live_server(app, db) -> Iterator[str]:
-    """Serve the app on a free local port in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield instance
-        instance.close()
-
-
-def sign_in(browser, base: str, email: str):  # type: ignore[no-untyped-def]
+def signed_in_page(browser, base: str, email: str):  # type: ignore[no-untyped-def]
     page = browser.new_context(locale="ko-KR").new_page()
-    page.goto(f"{base}/auth/login")
-    page.fill("#email", email)
-    page.fill("#password", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email)
     return page
 
 
@@ -70,12 +27,12 @@ def test_coordinator_sees_a_gap_appear_and_fills_it(live_server, browser, db, fi
     kim_account = make_user("counselor", counselor=kim)
     calendar_url = f"{live_server}/rosters/calendar?date={day}&field=legal"
 
-    desk = sign_in(browser, live_server, coordinator.email)
+    desk = signed_in_page(browser, live_server, coordinator.email)
     desk.goto(calendar_url)
     assert desk.locator("li.gap").count() == 0
     assert "공백이 없습니다" in desk.inner_text("#gap-summary")
 
-    volunteer = sign_in(browser, live_server, kim_account.email)
+    volunteer = signed_in_page(browser, live_server, kim_account.email)
     volunteer.goto(f"{live_server}/rosters/me")
     volunteer.fill("#unavailable-form input[name=start_date]", day.isoformat())
     volunteer.fill("#unavailable-form input[name=end_date]", day.isoformat())
