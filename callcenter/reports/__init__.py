@@ -8,6 +8,7 @@ from callcenter.models import Role
 from callcenter.nav import add_nav_item
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.cli.help = "Report figures: keep the daily rollups current."
 
 COORDINATORS = (Role.ADMIN.value, Role.COORDINATOR.value)
 
