@@ -48,6 +48,7 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
         app.config.get("DATA_LOOKUP_KEY"),
         app.config["SECRET_KEY"],
     )
+    ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -55,6 +56,13 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
     register_request_hooks(app)
     trust_proxies(app)
     return app
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of an SQLite database file (e.g. instance/), which SQLite will not."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        Path(url[len(prefix) :].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def select_locale() -> str:
