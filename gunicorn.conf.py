@@ -5,9 +5,9 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # One worker per core: a webhook spends its time in Python, and workers beyond the cores
-# only take turns on them (on 2 cores, 2 workers served the menu choice about a quarter
-# faster than 5, with a lower p99: docs/ivr.md). A few threads per worker keep the line
-# answering while one request waits on the database.
+# only take turns on them. On 2 cores, 2 workers served the menu choice as fast as 5 with a
+# lower p99 under load (docs/ivr.md), and hold fewer database connections. A few threads per
+# worker keep the line answering while one request waits on the database.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
