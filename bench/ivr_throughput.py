@@ -262,7 +262,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL (emptied); default SQLite file")
     parser.add_argument("--requests", type=int, default=3000, help="requests per measurement")
     parser.add_argument("--rounds", type=int, default=10, help="alternating rounds per measurement")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="gunicorn workers (one a core)"
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
@@ -280,7 +282,8 @@ def main() -> None:
             PYTHONPATH=str(ROOT),
         )
         env.pop("PUBLIC_BASE_URL", None)
-        # The same settings for both, as in production (gunicorn.conf.py): gthread workers.
+        # The same settings for both, as in production: gunicorn also reads gunicorn.conf.py
+        # from this folder (its access log included); the defaults here are its defaults.
         gunicorn_args = ["--workers", str(args.workers), "--threads", str(args.threads)]
         gunicorn_args += ["--worker-class", "gthread" if args.threads > 1 else "sync"]
         servers = [

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_babel import get_locale
 
 from callcenter.config import Config, load_config
@@ -146,15 +145,15 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """Tag each request for the logs and send the security headers."""
-
-    @app.before_request
-    def tag_request() -> None:
-        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+    """Send the security headers; request ids are made when something is logged."""
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/xml":
+            # TwiML for Twilio: nothing in it is framed, rendered or follows links, and the
+            # voice webhooks answer many times a second.
+            return response
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(

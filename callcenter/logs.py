@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -22,10 +23,19 @@ class ContextFilter(logging.Filter):
             call_sid = request.values.get("CallSid") if request.method == "POST" else None
             if call_sid and not hasattr(record, "call_sid"):
                 record.call_sid = call_sid
-            request_id = g.get("request_id")
-            if request_id:
-                record.request_id = request_id
+            record.request_id = request_id()
         return True
+
+
+def request_id() -> str:
+    """Return the id of the current request: the proxy's X-Request-Id, else a new one.
+
+    Made on first use, so requests that log nothing do not pay for it.
+    """
+    found = g.get("request_id")
+    if found is None:
+        found = g.request_id = request.headers.get("X-Request-Id") or os.urandom(8).hex()
+    return found
 
 
 class JsonFormatter(logging.Formatter):

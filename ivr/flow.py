@@ -15,6 +15,7 @@ from ivr.cache import MenuField, rostered_ids
 from ivr.calls import open_call, record_step
 from ivr.offers import announce_next_session, offer
 from ivr.queueing import enqueue
+from ivr.reader import read
 from ivr.responses import say
 from ivr.routing import Ring, busy_timeout, dial, dial_order, next_position, tried_counselors
 
@@ -34,9 +35,7 @@ def choose_field(
     Returns whether the database was written to (ringing writes nothing: see `Ring`).
     """
     # One autocommit read on its own connection: no transaction to open and roll back.
-    with session.get_bind().connect() as connection:
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        free = dial_order(session, field.id, now, tz, connection=connection)
+    free = read(lambda connection: dial_order(session, field.id, now, tz, connection=connection))
     if free:
         counselor_id, phone = free[0]
         say(response, "connecting", language, field=field.name(language))

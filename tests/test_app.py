@@ -1,9 +1,13 @@
 """The app factory, configuration and the start page."""
 
+import logging
+
 import pytest
+from twilio.request_validator import RequestValidator
 
 from callcenter import create_app
 from callcenter.config import load_config
+from callcenter.logs import ContextFilter
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -42,3 +46,39 @@ def test_start_page_lists_the_default_fields(client, login):
     page = response.get_data(as_text=True)
     for name in ("법률", "건축", "세무", "노무"):
         assert name in page
+
+
+def test_html_pages_carry_the_security_headers(client):
+    response = client.get("/auth/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_twiml_answers_skip_the_html_page_policies(app, client):
+    form = {"CallSid": "CAheaders", "From": "+821055551234"}
+    url = "http://localhost/ivr/fallback"
+    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(url, form)
+    response = client.post("/ivr/fallback", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.mimetype == "text/xml"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response.headers
+
+
+def test_log_records_carry_the_proxy_request_id(app):
+    with app.test_request_context("/", headers={"X-Request-Id": "edge-42"}):
+        record = logging.makeLogRecord({"msg": "hello"})
+        ContextFilter().filter(record)
+    assert record.request_id == "edge-42"
+
+
+def test_log_records_of_one_request_share_a_new_request_id(app):
+    with app.test_request_context("/"):
+        first, second = logging.makeLogRecord({}), logging.makeLogRecord({})
+        ContextFilter().filter(first)
+        ContextFilter().filter(second)
+    with app.test_request_context("/"):
+        other = logging.makeLogRecord({})
+        ContextFilter().filter(other)
+    assert len(first.request_id) == 16
+    assert first.request_id == second.request_id != other.request_id

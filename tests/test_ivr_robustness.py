@@ -2,6 +2,7 @@
 
 import pytest
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import MultiDict
 
 from callcenter import create_app
 from ivr import prompts
@@ -54,6 +55,24 @@ def test_signature_is_checked_over_the_public_base_url(app, client, settings):
     bad = {"X-Twilio-Signature": sign(token, "http://localhost/ivr/fallback", FORM)}
     assert client.post("/ivr/fallback", data=FORM, headers=good).status_code == 200
     assert client.post("/ivr/fallback", data=FORM, headers=bad).status_code == 403
+
+
+def test_signature_over_the_url_with_its_default_port_is_accepted(app, client, settings):
+    settings(PUBLIC_BASE_URL="https://line.example.org")
+    token = app.config["TWILIO_AUTH_TOKEN"]
+    url = "https://line.example.org:443/ivr/fallback?lang=en"
+    headers = {"X-Twilio-Signature": sign(token, url, FORM)}
+    assert client.post("/ivr/fallback?lang=en", data=FORM, headers=headers).status_code == 200
+
+
+def test_repeated_form_parameters_are_all_signed(app, client):
+    token = app.config["TWILIO_AUTH_TOKEN"]
+    form = MultiDict([*FORM.items(), ("Digits", "1"), ("Digits", "2")])
+    signed_one = {**FORM, "Digits": "1"}
+    good = {"X-Twilio-Signature": sign(token, "http://localhost/ivr/fallback", form)}
+    bad = {"X-Twilio-Signature": sign(token, "http://localhost/ivr/fallback", signed_one)}
+    assert client.post("/ivr/fallback", data=form, headers=good).status_code == 200
+    assert client.post("/ivr/fallback", data=form, headers=bad).status_code == 403
 
 
 def test_signature_is_checked_over_the_proxy_url_when_proxies_are_trusted(database_url):
