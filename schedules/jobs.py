@@ -75,6 +75,27 @@ def _sms(session: Session, counselor: Counselor, body: str) -> int | None:
     return send_sms(session, counselor.phone, body).outbox_id
 
 
+def _notify(
+    session: Session,
+    occurrence: Occurrence,
+    kind: str,
+    starts: datetime,
+    body: str,
+    now: datetime,
+) -> None:
+    """Text a counselor about one shift occurrence and note it, so it is never sent twice."""
+    session.add(
+        ShiftNotice(
+            kind=kind,
+            counselor_id=occurrence.counselor.id,
+            field_id=occurrence.field.id,
+            starts_at=starts,
+            sent_at=now,
+            outbox_id=_sms(session, occurrence.counselor, body),
+        )
+    )
+
+
 def send_shift_reminders(session: Session, now: datetime) -> dict[str, Any]:
     """Text counselors before their shifts, once per configured offset and occurrence.
 
@@ -103,17 +124,7 @@ def send_shift_reminders(session: Session, now: datetime) -> dict[str, Any]:
             f"{SMS_PREFIX} {occurrence.counselor.name} 님, {_when(occurrence)} "
             f"{occurrence.field.name_ko} 상담 근무가 있습니다."
         )
-        outbox_id = _sms(session, occurrence.counselor, body)
-        session.add(
-            ShiftNotice(
-                kind=kind,
-                counselor_id=occurrence.counselor.id,
-                field_id=occurrence.field.id,
-                starts_at=starts,
-                sent_at=now,
-                outbox_id=outbox_id,
-            )
-        )
+        _notify(session, occurrence, kind, starts, body, now)
         done.add(key)
         sent += 1
     session.flush()
@@ -194,17 +205,7 @@ def announce_pending_callbacks(session: Session, now: datetime) -> dict[str, Any
             f"{SMS_PREFIX} {occurrence.field.name_ko} 상담 근무가 시작되었습니다. "
             f"대기 중인 콜백 요청이 {count}건 있습니다."
         )
-        outbox_id = _sms(session, occurrence.counselor, body)
-        session.add(
-            ShiftNotice(
-                kind="callbacks",
-                counselor_id=occurrence.counselor.id,
-                field_id=occurrence.field.id,
-                starts_at=starts,
-                sent_at=now,
-                outbox_id=outbox_id,
-            )
-        )
+        _notify(session, occurrence, "callbacks", starts, body, now)
         done.add(key)
         sent += 1
     session.flush()
