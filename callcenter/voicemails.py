@@ -70,13 +70,11 @@ def to_callback(session: Session, voicemail: Voicemail, now: datetime) -> Callba
     phone = caller_number(voicemail)
     if not phone:
         raise ValueError("발신 번호가 없어 다시 걸 수 없습니다.")
-    callback = CallbackRequest(
+    callback = CallbackRequest.for_phone(
+        phone,
         source="ivr",
         field_id=voicemail.field_id,
         call_id=voicemail.call_id,
-        phone=phone,
-        phone_digest=keyring.digest(phone),
-        phone_last4=last4(phone),
         language=voicemail.call.language if voicemail.call else "ko",
         requested_at=voicemail.created_at or now,
     )

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import telephony
-from callcenter.crypto import keyring
 from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
-from callcenter.phones import can_receive_sms, last4
+from callcenter.phones import can_receive_sms
 from ivr import prompts
 from ivr.calls import record_step, set_outcome
 from ivr.responses import say
@@ -93,14 +92,12 @@ def request_callback(
     language = call.language
     request = session.scalar(select(CallbackRequest).where(CallbackRequest.call_id == call.id))
     if request is None:
-        request = CallbackRequest(
+        request = CallbackRequest.for_phone(
+            e164,
             ticket=new_ticket(),
             source="ivr",
             field_id=call.field_id,
             call_id=call.id,
-            phone=e164,
-            phone_digest=keyring.digest(e164),
-            phone_last4=last4(e164),
             language=language,
             requested_at=now,
         )

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from callcenter.crypto import keyring
 from callcenter.models.base import Base, EncryptedText, UTCDateTime, utcnow
 from callcenter.models.directory import Counselor, Field
 
@@ -153,6 +154,11 @@ class CallbackRequest(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def for_phone(cls, e164: str, **values: Any) -> CallbackRequest:
+        """Build a request for a number, with its look-up digest and last four digits."""
+        return cls(phone=e164, phone_digest=keyring.digest(e164), phone_last4=e164[-4:], **values)
 
     field: Mapped[Field | None] = relationship()
     claimed_by: Mapped[Counselor | None] = relationship()

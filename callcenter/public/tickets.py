@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from callcenter import telephony
 from callcenter.crypto import keyring
 from callcenter.models import CallbackRequest, CallbackStatus, Field, PublicAttempt
-from callcenter.phones import InvalidPhoneNumber, can_receive_sms, last4, to_e164
+from callcenter.phones import InvalidPhoneNumber, can_receive_sms, to_e164
 from callcenter.public import SETTINGS
 from schedules.oncall import _load_plan  # the roster's merged hours per day
 
@@ -155,13 +155,11 @@ def book(
     )
     if (open_tickets or 0) >= limit("TICKET_MAX_OPEN_PER_NUMBER"):
         raise number_refusal
-    request = CallbackRequest(
+    request = CallbackRequest.for_phone(
+        e164,
         ticket=new_ticket_number(session),
         source="web",
         field_id=field.id,
-        phone=e164,
-        phone_digest=digest,
-        phone_last4=last4(e164),
         language=language,
         preferred_date=window.day if window else None,
         preferred_from=window.start if window else None,
