@@ -15,7 +15,6 @@ from ivr.cache import MenuField, rostered_ids
 from ivr.calls import open_call, record_step
 from ivr.offers import announce_next_session, offer
 from ivr.queueing import enqueue
-from ivr.reader import read
 from ivr.responses import say
 from ivr.routing import Ring, busy_timeout, dial, dial_order, next_position, tried_counselors
 
@@ -35,7 +34,7 @@ def choose_field(
     Returns whether the database was written to (ringing writes nothing: see `Ring`).
     """
     # One autocommit read on its own connection: no transaction to open and roll back.
-    free = read(lambda connection: dial_order(session, field.id, now, tz, connection=connection))
+    free = dial_order(session, field.id, now, tz, own_connection=True)
     if free:
         counselor_id, phone = free[0]
         say(response, "connecting", language, field=field.name(language))

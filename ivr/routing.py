@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
 from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
@@ -32,6 +31,7 @@ from callcenter.models import (
 )
 from ivr.cache import rostered_ids
 from ivr.calls import open_call, record_step, set_outcome
+from ivr.reader import free_in_dial_order
 from ivr.responses import say
 
 # What Twilio's DialCallStatus says about a leg nobody took.
@@ -93,35 +93,43 @@ def dial_order(
     now: datetime,
     tz: ZoneInfo,
     exclude: frozenset[int] | set[int] = frozenset(),
-    connection: Connection | None = None,
+    *,
+    own_connection: bool = False,
 ) -> list[tuple[int, str]]:
     """Return (id, phone) of the free on-call counselors of a field, in fair order.
 
     Who is rostered comes from the short roster cache; busy flags and the time of each
     counselor's last connected call are read fresh, so a counselor on a live call is never
-    rung and the oldest last call rings first.
+    rung and the oldest last call rings first. With `own_connection` the read runs outside
+    the session's transaction, on the menu choice's fast read pool (see `ivr.reader`).
     """
     ids = [i for i in rostered_ids(session, field_id, now, tz) if i not in exclude]
     if not ids:
         return []
-    rows = (connection or session.connection()).execute(
-        _FREE_COUNSELORS, {"ids": ids, "stale_before": now - busy_timeout()}
-    )
-    oldest = datetime.min.replace(tzinfo=UTC)
-    ordered = sorted(rows, key=lambda r: (r[2] is not None, r[2] or oldest, r[0]))
-    return [(r[0], r[1]) for r in ordered]
+    stale_before = now - busy_timeout()
+    if own_connection:
+        return free_in_dial_order(ids, stale_before)
+    rows = session.execute(_FREE_COUNSELORS, {"ids": ids, "stale_before": stale_before})
+    return [(r[0], r[1]) for r in rows]
 
 
-# Built once: this runs on every menu choice.
+# Built once: this runs whenever a counselor leg was not taken.
 _counselors = Counselor.__table__
-_FREE_COUNSELORS = select(
-    _counselors.c.id, _counselors.c.phone, _counselors.c.last_connected_at
-).where(
-    _counselors.c.id.in_(bindparam("ids", expanding=True)),
-    or_(
-        _counselors.c.busy_since.is_(None),
-        _counselors.c.busy_since <= bindparam("stale_before"),
-    ),
+_FREE_COUNSELORS = (
+    select(_counselors.c.id, _counselors.c.phone)
+    .where(
+        _counselors.c.id.in_(bindparam("ids", expanding=True)),
+        or_(
+            _counselors.c.busy_since.is_(None),
+            _counselors.c.busy_since <= bindparam("stale_before"),
+        ),
+    )
+    # Never connected first, then the longest since the last connected call (as ivr.reader).
+    .order_by(
+        _counselors.c.last_connected_at.is_not(None),
+        _counselors.c.last_connected_at,
+        _counselors.c.id,
+    )
 )
 
 

@@ -7,7 +7,7 @@ remembers a fingerprint of the password it was opened with; when an admin resets
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
@@ -29,10 +29,18 @@ def remember_password(user: User) -> None:
     session[SESSION_KEY] = fingerprint(user)
 
 
+def _may_be_signed_in() -> bool:
+    """Whether the request carries a sign-in at all; Twilio's webhooks, for one, never do."""
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return "_user_id" in session or cookie in request.cookies
+
+
 @bp.before_app_request
 def end_stale_sessions() -> Response | None:
     """Sign out a session whose account was deactivated or whose password was reset."""
-    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+    if request.endpoint in (None, "static") or not _may_be_signed_in():
+        return None
+    if not current_user.is_authenticated:
         return None
     remembered = session.get(SESSION_KEY, "")
     if current_user.active and not remembered.startswith(f"{current_user.id}:"):
