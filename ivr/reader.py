@@ -26,6 +26,7 @@ from sqlalchemy.engine import Dialect, Engine
 
 from callcenter.extensions import db
 from callcenter.models import Counselor
+from ivr.busy_board import BusyBoard, conninfo
 
 IN_MEMORY = (None, "", ":memory:")
 # Without pings, connections are renewed before a server or proxy idle timeout drops them.
@@ -65,13 +66,34 @@ def reader_engine(app: Flask | None = None) -> Engine:
     return engine
 
 
+def busy_board(app: Flask | None = None) -> BusyBoard | None:
+    """Return this app's busy board on PostgreSQL when IVR_BUSY_BOARD is on, else None."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    board = app.extensions.get("ivr_busy_board")
+    if board is None and app.config.get("IVR_BUSY_BOARD"):
+        url = reader_engine(app).url
+        if url.get_backend_name() != "postgresql":
+            return None
+        with _lock:
+            board = app.extensions.get("ivr_busy_board")
+            if board is None:
+                board = app.extensions["ivr_busy_board"] = BusyBoard(conninfo(url))
+    return board
+
+
 def free_in_dial_order(ids: Sequence[int], stale_before: datetime) -> list[tuple[int, str]]:
     """Return (id, phone) of the counselors among `ids` not on a live call, in fair order.
 
     A busy flag set before `stale_before` counts as free (its status callback was lost).
+    On PostgreSQL the worker's busy board answers when it can (see `ivr.busy_board`).
     """
     if not ids:
         return []
+    board = busy_board()
+    if board is not None:
+        known = board.free_in_dial_order(ids, stale_before)
+        if known is not None:
+            return known
     engine = reader_engine()
     statement, parameters = _statement(engine.dialect)(ids, stale_before)
     try:
@@ -91,7 +113,7 @@ def _fetch(engine: Engine, statement: str, parameters: Any) -> list[tuple[int, s
     try:
         cursor = connection.cursor()
         try:
-            cursor.execute(statement, parameters)
+            cursor.execute(statement, parameters, **_EXECUTE_OPTIONS.get(engine.dialect.name, {}))
             return [(row[0], row[1]) for row in cursor.fetchall()]
         finally:
             cursor.close()
@@ -104,6 +126,8 @@ def _fetch(engine: Engine, statement: str, parameters: Any) -> list[tuple[int, s
         connection.close()  # back to the pool; nothing happens if it was invalidated
 
 
+# psycopg: prepare on the server at once rather than after the fifth use on a connection.
+_EXECUTE_OPTIONS: dict[str, dict[str, Any]] = {"postgresql": {"prepare": True}}
 Binder = Callable[[Sequence[int], datetime], tuple[str, Any]]
 
 

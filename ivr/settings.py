@@ -33,6 +33,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "ADMIN_DESK_DAYS": ("mon,tue,wed,thu,fri", str),
     "TRUSTED_PROXY_COUNT": (0, int),
     "IVR_CACHE_SECONDS": (30, int),
+    "IVR_BUSY_BOARD": (True, _bool),
 }
 
 
@@ -47,6 +48,10 @@ def load_settings(app: Flask) -> None:
     if app.testing and "IVR_CACHE_SECONDS" not in given | set(os.environ):
         # Each test builds its own roster; a cached one from the previous test would lie.
         app.config["IVR_CACHE_SECONDS"] = 0
+    if app.testing and "IVR_BUSY_BOARD" not in given | set(os.environ):
+        # Tests change busy flags and call at once; the board learns of a change a moment
+        # after its commit. Its own tests wait for it.
+        app.config["IVR_BUSY_BOARD"] = False
 
 
 def desk_hours(config: Any) -> tuple[time, time]:

@@ -1,0 +1,173 @@
+"""Each web worker's live copy of who is on a call, kept current by PostgreSQL notifications.
+
+A menu choice needs the busy flags and last calls of a handful of counselors. Reading them
+from the database costs a round trip and the server's time on every choice; on PostgreSQL
+each worker instead keeps them for every counselor in memory. A trigger (migration 0601)
+announces the id of any counselor added, removed or changed on the `counselor_state` channel
+when the change commits; a thread of the worker listens, reads that row again, and so holds
+what the database holds a moment after each commit.
+
+The copy is only trusted while its listening connection is known to be alive: it answers
+nothing (and the menu choice reads the table as before) until it has loaded every row, after
+its connection failed, when it has not heard from the database for a few heartbeats, and for
+a counselor it does not know yet. The moment between a commit and its notification is far
+shorter than the seconds between ringing a counselor and their answer, and the claim of a
+counselor when they take a call stays one conditional UPDATE in the database, so two callers
+are never put through to one counselor whichever copy chose them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import psycopg
+from sqlalchemy.engine import URL
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "counselor_state"
+APPLICATION_NAME = "callcenter-busy-board"  # how its connections show in pg_stat_activity
+COLUMNS = "id, phone, busy_since, last_connected_at"
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CounselorState:
+    """What the board knows of one counselor."""
+
+    id: int
+    phone: str
+    busy_since: datetime | None
+    last_connected_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: tuple) -> CounselorState:  # type: ignore[type-arg]
+        """Read a row of COLUMNS (instants stored as naive UTC)."""
+        return cls(row[0], row[1], _utc(row[2]), _utc(row[3]))
+
+
+def conninfo(url: URL) -> str:
+    """Return a libpq connection string for a SQLAlchemy PostgreSQL URL."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+class BusyBoard:
+    """The counselors' busy flags and last calls, as a listener thread keeps them."""
+
+    def __init__(self, conninfo: str, heartbeat: float = 5.0) -> None:
+        self.conninfo = conninfo
+        self.heartbeat = heartbeat
+        self._states: dict[int, CounselorState] = {}
+        self._live = False
+        self._heard_at = 0.0  # monotonic time the database last answered the listener
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start listening, in this process (a forked worker starts its own thread)."""
+        with self._lock:
+            if self._pid == os.getpid() and self._thread is not None:
+                return
+            self._pid, self._live, self._states = os.getpid(), False, {}
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._listen, name="busy-board", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop listening; the board answers nothing from now on."""
+        self._stop.set()
+        self._live = False
+        if self._thread is not None and self._pid == os.getpid():
+            self._thread.join(timeout)
+        self._thread = None
+
+    @property
+    def live(self) -> bool:
+        """Whether the copy is loaded and its connection answered within three heartbeats."""
+        return (
+            self._live
+            and self._pid == os.getpid()
+            and time.monotonic() - self._heard_at < 3 * self.heartbeat
+        )
+
+    def free_in_dial_order(
+        self, ids: Sequence[int], stale_before: datetime
+    ) -> list[tuple[int, str]] | None:
+        """Return (id, phone) of the free counselors among `ids` in fair order, as
+        `ivr.reader` would read them; None when the board cannot be trusted to know."""
+        if self._pid != os.getpid():
+            self.start()
+            return None
+        if not self.live:
+            return None
+        states = self._states
+        free = []
+        for counselor_id in ids:
+            state = states.get(counselor_id)
+            if state is None:
+                return None  # added a moment ago, or gone: let the database say
+            if state.busy_since is None or state.busy_since <= stale_before:
+                free.append(state)
+        free.sort(key=_fair_order)
+        return [(s.id, s.phone) for s in free]
+
+    def _listen(self) -> None:
+        """Keep the copy current until stopped; reconnect after any failure."""
+        pause = 0.5
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(
+                    self.conninfo, autocommit=True, application_name=APPLICATION_NAME
+                ) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    # Listening first: a change committed during the load is announced after.
+                    self._load(connection)
+                    self._live, pause = True, 0.5
+                    while not self._stop.is_set():
+                        # No query may run while notifies() waits; psycopg keeps what
+                        # arrives during a query for the next call.
+                        notes = connection.notifies(timeout=self.heartbeat, stop_after=1)
+                        changed = {int(note.payload) for note in notes}
+                        for counselor_id in changed:
+                            self._reload(connection, counselor_id)
+                        if not changed:
+                            connection.execute("SELECT 1")
+                            self._heard_at = time.monotonic()
+            except (psycopg.Error, OSError, ValueError):
+                log.warning("Busy board lost its connection; menu choices read the table")
+            self._live = False
+            self._stop.wait(pause)
+            pause = min(pause * 2, 30.0)
+
+    def _load(self, connection: psycopg.Connection) -> None:
+        rows = connection.execute(f"SELECT {COLUMNS} FROM counselors").fetchall()
+        self._states = {row[0]: CounselorState.from_row(row) for row in rows}
+        self._heard_at = time.monotonic()
+
+    def _reload(self, connection: psycopg.Connection, counselor_id: int) -> None:
+        row = connection.execute(
+            f"SELECT {COLUMNS} FROM counselors WHERE id = %s", (counselor_id,)
+        ).fetchone()
+        if row is None:
+            self._states.pop(counselor_id, None)
+        else:
+            self._states[counselor_id] = CounselorState.from_row(row)
+        self._heard_at = time.monotonic()
+
+
+def _fair_order(state: CounselorState) -> tuple[bool, datetime, int]:
+    """Never connected first, then the longest since the last connected call."""
+    last = state.last_connected_at
+    return (last is not None, last or NEVER, state.id)
