@@ -14,6 +14,7 @@ from callcenter.crypto import keyring
 from callcenter.extensions import babel, csrf, db, login_manager, migrate
 from callcenter.logs import configure_logging
 from callcenter.nav import visible_nav_items
+from callcenter.sessions import CookieSessions
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
         app.config["SECRET_KEY"],
     )
     ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.session_interface = CookieSessions()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -14,9 +15,27 @@ from twilio.request_validator import RequestValidator, add_port, compare, remove
 log = logging.getLogger(__name__)
 
 
+# Characters that werkzeug neither quotes nor unquotes when it rebuilds `request.url`.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~!$&'()*+,/:;=@-]*")
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.~!$&'()*+,/:;=@?-]*")
+
+
 def public_url() -> str:
     """Rebuild the URL Twilio signed: PUBLIC_BASE_URL when set, else what the request says."""
     base = current_app.config.get("PUBLIC_BASE_URL")
+    environ = request.environ
+    root, path = environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "")
+    query = environ.get("QUERY_STRING", "")
+    if (
+        path.startswith("/")
+        and _PLAIN_PATH.fullmatch(root + path)
+        and _PLAIN_QUERY.fullmatch(query)
+        and "xn--" not in request.host
+    ):
+        # The usual webhook URL: nothing to quote or unquote, so the same text as werkzeug's
+        # `request.url` (or `full_path`), put together directly.
+        start = base or f"{request.scheme}://{request.host}{root.rstrip('/')}"
+        return start + path + ("?" + query if query else "")
     if base:
         path = request.full_path if request.query_string else request.path
         return base + path

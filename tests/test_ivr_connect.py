@@ -190,3 +190,14 @@ def test_counselor_hears_that_the_caller_wants_english(db, walker, on_shift, clo
     transcript = play(walker, "9", "1", counselors=["answers"])
     assert "영어로 상담을 원하시는 분입니다." in transcript.counselor_heard
     assert "Connecting you to a Legal counselor." in transcript.heard
+
+
+def test_ring_query_string_reads_back_as_the_same_ring():
+    from datetime import UTC, datetime
+    from urllib.parse import parse_qs, urlencode
+
+    ring = routing.Ring("CA" + "f" * 32, 17, 3, 2, datetime(2027, 2, 8, 1, 30, tzinfo=UTC), "en")
+    query = ring.query()
+    assert query == "?" + urlencode(ring.params())
+    args = {key: values[0] for key, values in parse_qs(query[1:]).items()}
+    assert routing.Ring.from_args(args) == ring

@@ -26,3 +26,20 @@ def test_read_pool_connections_do_not_hold_a_transaction(app, db):
             assert raw.autocommit is True
         else:
             assert raw.isolation_level is None  # pysqlite's autocommit
+
+
+def test_free_counselors_come_in_fair_order_and_busy_ones_are_left_out(app, db, on_shift, clock):
+    from datetime import timedelta
+
+    from ivr.reader import free_in_dial_order
+
+    never, earlier, later, busy, stale = (on_shift("legal") for _ in range(5))
+    later.last_connected_at = clock.now - timedelta(minutes=5)
+    earlier.last_connected_at = clock.now - timedelta(days=2)
+    busy.busy_since = clock.now - timedelta(minutes=1)
+    stale.busy_since = clock.now - timedelta(hours=5)
+    stale.last_connected_at = clock.now - timedelta(days=1)
+    db.commit()
+    ids = [c.id for c in (later, busy, stale, earlier, never)]
+    order = free_in_dial_order(ids, clock.now - timedelta(hours=2))
+    assert order == [(c.id, c.phone) for c in (never, earlier, stale, later)]

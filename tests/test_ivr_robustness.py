@@ -65,6 +65,17 @@ def test_signature_over_the_url_with_its_default_port_is_accepted(app, client, s
     assert client.post("/ivr/fallback?lang=en", data=FORM, headers=headers).status_code == 200
 
 
+def test_webhook_answers_set_no_session_cookie(app, client):
+    headers = {
+        "X-Twilio-Signature": sign(
+            app.config["TWILIO_AUTH_TOKEN"], "http://localhost/ivr/voice", FORM
+        )
+    }
+    response = client.post("/ivr/voice", data=FORM, headers=headers)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
 def test_repeated_form_parameters_are_all_signed(app, client):
     token = app.config["TWILIO_AUTH_TOKEN"]
     form = MultiDict([*FORM.items(), ("Digits", "1"), ("Digits", "2")])
@@ -190,3 +201,31 @@ def test_twiml_is_rendered_exactly_as_the_twilio_library_does(app):
     dial.number("+821012345678", url="/ivr/whisper?x=1&y=2")
     response.hangup()
     assert render(response) == str(response)
+
+
+@pytest.mark.parametrize(
+    ("url", "script_root"),
+    [
+        ("/ivr/menu?lang=ko&attempt=1", ""),
+        ("/ivr/status?call=CA12&counselor=3&field=1&pos=0&at=1795000000&lang=en", ""),
+        ("/ivr/callback/number?to=%2B821055551234", ""),
+        ("/ivr/menu?q=%ED%95%9C%EA%B5%AD", ""),
+        ("/ivr/menu?q=a+b&c=d%20e", ""),
+        ("/ivr/voice", "/line"),
+        ("/ivr/voice?x=%3F", "/line/"),
+    ],
+)
+@pytest.mark.parametrize("base", [None, "https://line.example.org"])
+def test_public_url_is_the_url_werkzeug_rebuilds(app, settings, url, script_root, base):
+    from flask import request
+
+    from ivr.security import public_url
+
+    settings(PUBLIC_BASE_URL=base)
+    base_url = f"http://localhost:8080{script_root}"
+    with app.test_request_context(url, method="POST", base_url=base_url):
+        if base:
+            expected = base + (request.full_path if request.query_string else request.path)
+        else:
+            expected = request.url
+        assert public_url() == expected
