@@ -7,13 +7,15 @@ announces the id of any counselor added, removed or changed on the `counselor_st
 when the change commits; a thread of the worker listens, reads that row again, and so holds
 what the database holds a moment after each commit.
 
-The copy is only trusted while its listening connection is known to be alive: it answers
-nothing (and the menu choice reads the table as before) until it has loaded every row, after
-its connection failed, when it has not heard from the database for a few heartbeats, and for
-a counselor it does not know yet. The moment between a commit and its notification is far
-shorter than the seconds between ringing a counselor and their answer, and the claim of a
-counselor when they take a call stays one conditional UPDATE in the database, so two callers
-are never put through to one counselor whichever copy chose them.
+The copy is only trusted while notifications are known to reach it: it answers nothing (and
+the menu choice reads the table as before) until it has loaded every row, after its
+connection failed, when no notification (not even the ping it sends itself on a quiet
+channel) has arrived for three heartbeats, and for a counselor it does not know yet.
+
+The moment between a commit and its notification is far shorter than the seconds between
+ringing a counselor and their answer, and the claim of a counselor when they take a call
+stays one conditional UPDATE in the database, so two callers are never put through to one
+counselor whichever copy chose them.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sqlalchemy.engine import URL
 log = logging.getLogger(__name__)
 
 CHANNEL = "counselor_state"
+PING = "ping"  # what a listener sends itself on a quiet channel
 APPLICATION_NAME = "callcenter-busy-board"  # how its connections show in pg_stat_activity
 COLUMNS = "id, phone, busy_since, last_connected_at"
 NEVER = datetime.min.replace(tzinfo=UTC)
@@ -69,7 +72,7 @@ class BusyBoard:
         self.heartbeat = heartbeat
         self._states: dict[int, CounselorState] = {}
         self._live = False
-        self._heard_at = 0.0  # monotonic time the database last answered the listener
+        self._heard_at = 0.0  # monotonic time a notification last reached the listener
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
@@ -95,7 +98,7 @@ class BusyBoard:
 
     @property
     def live(self) -> bool:
-        """Whether the copy is loaded and its connection answered within three heartbeats."""
+        """Whether the copy is loaded and a notification arrived within three heartbeats."""
         return (
             self._live
             and self._pid == os.getpid()
@@ -139,12 +142,15 @@ class BusyBoard:
                         # No query may run while notifies() waits; psycopg keeps what
                         # arrives during a query for the next call.
                         notes = connection.notifies(timeout=self.heartbeat, stop_after=1)
-                        changed = {int(note.payload) for note in notes}
-                        for counselor_id in changed:
-                            self._reload(connection, counselor_id)
-                        if not changed:
-                            connection.execute("SELECT 1")
+                        payloads = {note.payload for note in notes}
+                        if payloads:
                             self._heard_at = time.monotonic()
+                        for payload in payloads - {PING}:
+                            self._reload(connection, int(payload))
+                        if not payloads:
+                            # A quiet channel: check that notifications still reach us (a
+                            # connection pooler in transaction mode, for one, drops them).
+                            connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, PING))
             except (psycopg.Error, OSError, ValueError):
                 log.warning("Busy board lost its connection; menu choices read the table")
             self._live = False
@@ -164,7 +170,6 @@ class BusyBoard:
             self._states.pop(counselor_id, None)
         else:
             self._states[counselor_id] = CounselorState.from_row(row)
-        self._heard_at = time.monotonic()
 
 
 def _fair_order(state: CounselorState) -> tuple[bool, datetime, int]:

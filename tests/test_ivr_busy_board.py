@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from ivr import reader
+from ivr import busy_board, reader
 from ivr.busy_board import APPLICATION_NAME, BusyBoard, conninfo
 from ivr.routing import busy_timeout
 from tests.ivr_support import play
@@ -136,3 +136,14 @@ def test_menu_choice_rings_from_the_board_without_reading_the_table(
     transcript = play(walker, "1", counselors=["answers"])
     dialed = [n.text for d in transcript.documents() for n in d.iter("Number")]
     assert dialed[:1] == [free.phone]
+
+
+def test_board_stops_answering_when_notifications_stop_reaching_it(board, db, on_shift, clock):
+    counselor = on_shift("legal")
+    db.commit()
+    assert eventually(lambda: board.free_in_dial_order([counselor.id], clock.now) is not None)
+    with pytest.MonkeyPatch.context() as patch:
+        # Its pings now go where it does not listen, as behind a pooler that drops them.
+        patch.setattr(busy_board, "CHANNEL", "nobody_listens_here")
+        assert eventually(lambda: not board.live)
+        assert board.free_in_dial_order([counselor.id], clock.now) is None
