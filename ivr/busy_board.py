@@ -5,7 +5,9 @@ from the database costs a round trip and the server's time on every choice; on P
 each worker instead keeps them for every counselor in memory. A trigger (migration 0601)
 announces the id of any counselor added, removed or changed on the `counselor_state` channel
 when the change commits; a thread of the worker listens, reads that row again, and so holds
-what the database holds a moment after each commit.
+what the database holds a moment after each commit. The same thread hears of roster edits
+(`roster_changed`) and empties the worker's roster cache (`ivr.cache`), so a shift added for
+this afternoon rings at once rather than after IVR_CACHE_SECONDS.
 
 The copy is only trusted while notifications are known to reach it: it answers nothing (and
 the menu choice reads the table as before) until it has loaded every row, after its
@@ -31,9 +33,12 @@ from datetime import UTC, datetime
 import psycopg
 from sqlalchemy.engine import URL
 
+from ivr import cache as roster_cache
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "counselor_state"
+ROSTER_CHANNEL = "roster_changed"
 PING = "ping"  # what a listener sends itself on a quiet channel
 APPLICATION_NAME = "callcenter-busy-board"  # how its connections show in pg_stat_activity
 COLUMNS = "id, phone, busy_since, last_connected_at"
@@ -135,18 +140,23 @@ class BusyBoard:
                     self.conninfo, autocommit=True, application_name=APPLICATION_NAME
                 ) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
+                    connection.execute(f"LISTEN {ROSTER_CHANNEL}")
                     # Listening first: a change committed during the load is announced after.
                     self._load(connection)
+                    roster_cache.clear()  # edits made while nobody listened
                     self._live, pause = True, 0.5
                     while not self._stop.is_set():
                         # No query may run while notifies() waits; psycopg keeps what
                         # arrives during a query for the next call.
                         notes = connection.notifies(timeout=self.heartbeat, stop_after=1)
-                        payloads = {note.payload for note in notes}
+                        payloads = {(note.channel, note.payload) for note in notes}
                         if payloads:
                             self._heard_at = time.monotonic()
-                        for payload in payloads - {PING}:
-                            self._reload(connection, int(payload))
+                        if any(channel == ROSTER_CHANNEL for channel, _ in payloads):
+                            roster_cache.clear()
+                        for channel, payload in payloads:
+                            if channel == CHANNEL and payload != PING:
+                                self._reload(connection, int(payload))
                         if not payloads:
                             # A quiet channel: check that notifications still reach us (a
                             # connection pooler in transaction mode, for one, drops them).

@@ -2,8 +2,9 @@
 
 The field menu, who is rostered on call this minute and whether today is a closure day change
 when a coordinator edits them, not between two calls; reading them once every
-IVR_CACHE_SECONDS keeps the menu-choice webhook fast with years of shifts. Busy flags and fair
-order are never cached: they are read fresh on every call.
+IVR_CACHE_SECONDS keeps the menu-choice webhook fast with years of shifts. On PostgreSQL a
+roster edit empties the cache at once (the busy board hears of it, see `ivr.busy_board`).
+Busy flags and fair order are never cached for a fixed time.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from schedules.calendar import day_status
 from schedules.oncall import on_call
 
 _entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_generation = 0  # moves on at every clear(), so a load begun before it is not kept
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ def _cached(key: tuple[Any, ...], load):  # type: ignore[no-untyped-def]
         hit = _entries.get(key)
         if hit is not None and now - hit[0] < ttl:
             return hit[1]
+    began = _generation
     value = load()
-    if ttl > 0:
+    if ttl > 0 and began == _generation:
         if len(_entries) > 4096:  # old minutes pile up; start afresh now and then
             _entries.clear()
         _entries[key] = (now, value)
@@ -83,5 +86,7 @@ def closed_day(session: Session, day: date) -> bool:
 
 
 def clear() -> None:
-    """Forget everything cached."""
+    """Forget everything cached (on PostgreSQL, the busy board calls this on a roster edit)."""
+    global _generation
+    _generation += 1
     _entries.clear()

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from ivr import busy_board, reader
 from ivr.busy_board import APPLICATION_NAME, BusyBoard, conninfo
 from ivr.routing import busy_timeout
-from tests.ivr_support import play
+from tests.ivr_support import SEOUL, play
 
 
 def eventually(predicate, timeout=5.0):
@@ -147,3 +147,19 @@ def test_board_stops_answering_when_notifications_stop_reaching_it(board, db, on
         patch.setattr(busy_board, "CHANNEL", "nobody_listens_here")
         assert eventually(lambda: not board.live)
         assert board.free_in_dial_order([counselor.id], clock.now) is None
+
+
+def test_roster_edit_reaches_the_menu_at_once_with_the_board_listening(
+    board, db, on_shift, clock, settings
+):
+    from ivr.cache import rostered_ids
+
+    settings(IVR_CACHE_SECONDS=300)
+    first = on_shift("legal")
+    db.commit()
+    field_id = first.fields[0].id
+    assert rostered_ids(db, field_id, clock.now, SEOUL) == (first.id,)
+    second = on_shift("legal")  # a shift added for this afternoon
+    db.commit()
+    both = {first.id, second.id}
+    assert eventually(lambda: set(rostered_ids(db, field_id, clock.now, SEOUL)) == both)

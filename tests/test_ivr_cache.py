@@ -45,3 +45,16 @@ def test_roster_is_read_again_in_the_next_minute(app, db, on_shift, clock, cachi
         ending = clock.now.replace(hour=16, minute=59)
         assert cache.rostered_ids(db, field_id, ending, SEOUL) == (counselor.id,)
         assert cache.rostered_ids(db, field_id, ending + timedelta(minutes=1), SEOUL) == ()
+
+
+def test_a_roster_read_overtaken_by_a_clear_is_not_kept(db, settings):
+    settings(IVR_CACHE_SECONDS=300)
+    loads = []
+
+    def load_while_a_roster_edit_commits():
+        loads.append(len(loads) + 1)
+        cache.clear()
+        return loads[-1]
+
+    assert cache._cached(("overtaken",), load_while_a_roster_edit_commits) == 1
+    assert cache._cached(("overtaken",), load_while_a_roster_edit_commits) == 2
