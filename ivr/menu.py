@@ -50,13 +50,18 @@ def menu_gather(
     response.redirect(action, method="POST")
 
 
-def interpret(digits: str, speech: str, fields: list[MenuField], desk_open: bool) -> Choice:
-    """Read a key press or a spoken answer as a menu choice."""
+def interpret(
+    digits: str, speech: str, fields: list[MenuField], desk_open: bool, language: str = "ko"
+) -> Choice:
+    """Read a key press or a spoken answer as a menu choice.
+
+    9 switches the language: to English from the Korean menu, back to Korean from the English.
+    """
     if digits:
         if digits == "*":
             return Choice("repeat")
         if digits == "9":
-            return Choice("english")
+            return Choice("korean" if language == "en" else "english")
         if digits == "0":
             return Choice("desk") if desk_open else Choice("desk_closed")
         for field in fields:

@@ -60,6 +60,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "민원 행정 창구로 연결해 드리겠습니다.",
         "en": "Connecting you to the administrative desk.",
     },
+    "desk_unavailable": {
+        "ko": "지금은 민원 상담 창구에서 전화를 받을 수 없습니다.",
+        "en": "The administrative desk cannot take your call right now.",
+    },
     "line_hours": {
         "ko": "상담 전화는 평일 분야별 상담 시간에 운영됩니다. 다음에 다시 걸어 주십시오. "
         "감사합니다.",

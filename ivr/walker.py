@@ -85,6 +85,7 @@ class Script:
     on_queue_poll: Callable[[CallWalker, int], None] | None = None
     callbacks_first: bool = True  # leg status callback before the Dial action, or after
     repeat_callbacks: bool = False  # Twilio retries: send every status callback twice
+    desk: str = "answers"  # a plain number dialled (the desk): answers, no-answer, busy
     on_line: Callable[[Line], None] | None = None  # called with each transcript line
 
 
@@ -323,8 +324,13 @@ class CallWalker:
         for number in targets:
             to = (number.text or "").strip()
             if number.get("url") is None:
+                dial_sid = "CA" + secrets.token_hex(16)
+                if self.script.desk != "answers":
+                    self.transcript.add("line", f"{to} 번호가 받지 않음 ({self.script.desk})")
+                    outcome, talked = self.script.desk, 0
+                    break
                 self.transcript.add("line", f"{to} 번호로 연결됨")
-                outcome, dial_sid, talked = "completed", "CA" + secrets.token_hex(16), 60
+                outcome, talked = "completed", 60
                 self.elapsed += talked
                 break
             outcome, dial_sid, talked = self._counselor_leg(number, path, verb)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
@@ -22,6 +22,7 @@ from ivr.calls import (
 from ivr.desk import desk_is_open
 from ivr.flow import choose_field
 from ivr.menu import interpret, menu_gather
+from ivr.offers import offer
 from ivr.responses import say, twiml, webhook
 from ivr.routing import (
     Ring,
@@ -56,13 +57,18 @@ def voice() -> Response:
     if not call.reached("greeting"):
         record_step(call, "greeting", now)
     say(response, "greeting", "ko")
-    if current_app.config.get("RECORDING_ENABLED"):
-        say(response, "recording_notice", "ko")
-    say(response, "respect_notice", "ko")
+    notices(response, "ko")
     desk_open = desk_is_open(current_app.config, now, line_timezone(), session)
     menu_gather(response, menu_fields(session), "ko", 1, desk_open)
     session.commit()
     return twiml(response)
+
+
+def notices(response: VoiceResponse, language: str) -> None:
+    """The notices before the menu: recording (only when it is on), then respect."""
+    if current_app.config.get("RECORDING_ENABLED"):
+        say(response, "recording_notice", language)
+    say(response, "respect_notice", language)
 
 
 @bp.post("/menu")
@@ -74,7 +80,11 @@ def menu() -> Response:
     fields = menu_fields(session)
     desk_open = desk_is_open(current_app.config, now, tz, session)
     choice = interpret(
-        request.form.get("Digits", ""), request.form.get("SpeechResult", ""), fields, desk_open
+        request.form.get("Digits", ""),
+        request.form.get("SpeechResult", ""),
+        fields,
+        desk_open,
+        language,
     )
     response = VoiceResponse()
     if choice.kind == "field" and choice.field is not None:
@@ -97,6 +107,9 @@ def menu() -> Response:
     if choice.kind in ("english", "korean"):
         call.language = "en" if choice.kind == "english" else "ko"
         record_step(call, "language", now, language=call.language)
+        if call.language != language:
+            # The notices heard so far were in the other language: say them in this one.
+            notices(response, call.language)
         menu_gather(response, fields, call.language, 1, desk_open)
     elif choice.kind == "repeat":
         menu_gather(response, fields, language, attempt, desk_open)
@@ -108,6 +121,8 @@ def menu() -> Response:
             current_app.config["ADMIN_DESK_NUMBER"],
             caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
             timeout=current_app.config["IVR_DIAL_TIMEOUT"] + 10,
+            action=url_for("ivr.desk_done", lang=language),
+            method="POST",
         )
     else:
         reason = {"none": "no_input", "desk_closed": "desk_closed"}.get(choice.kind, "invalid")
@@ -119,6 +134,24 @@ def menu() -> Response:
             response.hangup()
         else:
             menu_gather(response, fields, language, attempt + 1, desk_open)
+    session.commit()
+    return twiml(response)
+
+
+@bp.post("/desk/done")
+@webhook
+def desk_done() -> Response:
+    """After the desk's line: goodbye, or the callback offer when nobody answered there."""
+    session, now = db.session, current_time()
+    call = this_call()
+    response = VoiceResponse()
+    if request.form.get("DialCallStatus") == "completed":
+        response.hangup()
+    else:
+        record_step(call, "desk_unanswered", now, status=request.form.get("DialCallStatus", ""))
+        call.outcome = None  # the desk was not reached after all: the offer decides
+        say(response, "desk_unavailable", call.language)
+        offer(response, call)
     session.commit()
     return twiml(response)
 
@@ -153,16 +186,30 @@ def status() -> Response:
 def fallback() -> Response:
     """Answer from configuration alone: apologise, then the desk when it is open."""
     config, language = current_app.config, asked_language()
+    response = VoiceResponse()
+    if "DialCallStatus" in request.form:
+        # The desk's line dialled below has ended: answered, or the caller must call again.
+        if request.form["DialCallStatus"] != "completed":
+            say(response, "fallback_later", language)
+        response.hangup()
+        return twiml(response)
     log.warning(
         "Fallback route used",
-        extra={"error_code": request.form.get("ErrorCode", "-")},
+        extra={
+            "error_code": request.form.get("ErrorCode", "-"),
+            "error_url": request.form.get("ErrorUrl", "-"),
+        },
     )
-    response = VoiceResponse()
     if request.args.get("after") != "error":
         say(response, "sorry", language)
     if desk_is_open(config, current_time(), line_timezone()):
         say(response, "fallback_desk", language)
-        response.dial(config["ADMIN_DESK_NUMBER"], caller_id=config["TWILIO_PHONE_NUMBER"])
+        response.dial(
+            config["ADMIN_DESK_NUMBER"],
+            caller_id=config["TWILIO_PHONE_NUMBER"],
+            action=url_for("ivr.fallback", lang=language),
+            method="POST",
+        )
     else:
         say(response, "fallback_later", language)
         response.hangup()

@@ -116,3 +116,33 @@ def test_every_step_is_recorded_on_the_call(db, walker, clock):
     assert steps[:2] == ["greeting", "language"]
     assert steps.count("menu_retry") == 3
     assert steps[-1] == "menu_gave_up"
+
+
+def test_nine_in_the_english_menu_goes_back_to_korean(db, walker, clock):
+    transcript = play(walker, "9", "9")
+    korean = transcript.documents("/ivr/menu")[1].find("Gather")
+    assert korean.get("language") == "ko-KR"
+    assert db.scalar(select(Call)).language == "ko"
+
+
+def test_english_callers_hear_the_recording_notice_in_english(db, walker, clock, settings):
+    settings(RECORDING_ENABLED=True)
+    transcript = play(walker, "9")
+    english = transcript.documents("/ivr/menu")[0]
+    assert "Calls may be recorded" in " ".join(say.text for say in english.iter("Say"))
+
+
+def test_desk_that_does_not_answer_leads_to_the_callback_offer(db, walker, clock, settings):
+    settings(ADMIN_DESK_NUMBER="+82318282114")
+    transcript = play(walker, "0", "1", "1", desk="no-answer")
+    assert "민원 상담 창구에서 전화를 받을 수 없습니다" in transcript.heard
+    call = db.scalar(select(Call))
+    assert call.outcome == "callback_requested"
+    assert call.reached("desk_unanswered")
+
+
+def test_desk_that_answers_ends_the_call_after_the_conversation(db, walker, clock, settings):
+    settings(ADMIN_DESK_NUMBER="+82318282114")
+    transcript = play(walker, "0")
+    assert transcript.documents("/ivr/desk/done")[0].find("Hangup") is not None
+    assert db.scalar(select(Call)).outcome == "admin_desk"

@@ -145,6 +145,20 @@ def test_fallback_puts_callers_through_to_the_desk_when_it_is_open(app, client, 
     }
     root = check_twiml(client.post("/ivr/fallback", data=FORM, headers=headers).get_data(True))
     assert root.find("Dial").text == "+82318282114"
+    assert root.find("Dial").get("action") == "/ivr/fallback?lang=ko"
+
+
+def test_fallback_desk_that_does_not_answer_asks_to_call_again(unreachable_app):
+    form = {**FORM, "DialCallStatus": "no-answer"}
+    url = "http://localhost/ivr/fallback?lang=ko"
+    headers = {"X-Twilio-Signature": sign(unreachable_app.config["TWILIO_AUTH_TOKEN"], url, form)}
+    response = unreachable_app.test_client().post(
+        "/ivr/fallback?lang=ko", data=form, headers=headers
+    )
+    root = check_twiml(response.get_data(as_text=True))
+    assert "다시 걸어 주십시오" in root.find("Say").text
+    assert root.find("Hangup") is not None
+    assert root.find("Dial") is None
 
 
 def test_coordinator_wording_overrides_the_catalogue(db, walker, clock):
