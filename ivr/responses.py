@@ -78,11 +78,38 @@ def absolute(path: str) -> str:
     return base + path
 
 
+# Who hears an apology depends on the request that failed.
+COUNSELOR_SIDE = {
+    "ivr.whisper",
+    "ivr.whisper_answer",
+    "ivr.callback_bridge_answer",
+    "ivr.callback_bridge_connect",
+    "ivr.callback_bridge_done",
+}
+QUEUE_WAIT = {"ivr.queue_wait", "ivr.queue_key"}  # waitUrl TwiML: no <Dial>, no <Redirect> out
+CALLBACKS = {"ivr.status", "ivr.recording", "ivr.voicemail_saved"}  # nobody listens
+
+
 def apology(language: str = "ko") -> Response:
-    """Say sorry and hand the call to the fallback route (unless the fallback itself failed)."""
+    """Say sorry and go on as best fits the failed request.
+
+    A caller is handed to the fallback route (unless the fallback itself failed); a
+    counselor's own leg ends, so the line tries the next counselor or the counselor can
+    call again; a waiting caller leaves the queue, whose action then decides; Twilio's
+    status callbacks get an empty answer.
+    """
     response = VoiceResponse()
+    endpoint = request.endpoint or ""
+    if endpoint in CALLBACKS:
+        return twiml(response)
+    if endpoint in COUNSELOR_SIDE:
+        say(response, "sorry", "ko")
+        response.hangup()
+        return twiml(response)
     say(response, "sorry", language)
-    if request.endpoint == "ivr.fallback":
+    if endpoint in QUEUE_WAIT:
+        response.leave()
+    elif endpoint == "ivr.fallback":
         say(response, "fallback_later", language)
         response.hangup()
     else:

@@ -243,3 +243,46 @@ def test_public_url_is_the_url_werkzeug_rebuilds(app, settings, url, script_root
         else:
             expected = request.url
         assert public_url() == expected
+
+
+def failing_request(app, client, monkeypatch, module, name, path):
+    """Post a signed request to `path` while `module.name` raises."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, name, broken)
+    headers = {
+        "X-Twilio-Signature": sign(app.config["TWILIO_AUTH_TOKEN"], f"http://localhost{path}", FORM)
+    }
+    response = client.post(path, data=FORM, headers=headers)
+    assert response.status_code == 200
+    return check_twiml(response.get_data(as_text=True))
+
+
+def test_failing_whisper_ends_only_the_counselors_leg(app, client, db, monkeypatch):
+    import ivr.leg_webhooks
+
+    root = failing_request(app, client, monkeypatch, ivr.leg_webhooks, "this_ring", "/ivr/whisper")
+    assert "죄송합니다" in root.find("Say").text
+    assert root.find("Hangup") is not None
+    assert root.find("Redirect") is None and root.find("Dial") is None
+
+
+def test_failing_queue_wait_lets_the_caller_leave_the_queue(app, client, db, monkeypatch):
+    import ivr.queue_webhooks
+
+    root = failing_request(
+        app, client, monkeypatch, ivr.queue_webhooks, "waiting_music", "/ivr/queue/wait"
+    )
+    assert root.find("Leave") is not None
+    assert root.find("Redirect") is None and root.find("Dial") is None
+
+
+def test_failing_status_callback_gets_an_empty_answer(app, client, db, monkeypatch):
+    import ivr.webhooks
+
+    root = failing_request(
+        app, client, monkeypatch, ivr.webhooks, "apply_call_status", "/ivr/status"
+    )
+    assert list(root) == []
