@@ -24,6 +24,35 @@ def to_e164(text: str, region: str = "KR") -> str:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+# The kinds of Korean number the line calls back: no premium-rate or other special numbers.
+CALLBACK_TYPES = (
+    PhoneNumberType.MOBILE,
+    PhoneNumberType.FIXED_LINE,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    PhoneNumberType.VOIP,
+)
+
+
+def is_korean_callable(e164: str | None) -> bool:
+    """Whether the line may call (and pay for calling) this number: a Korean phone."""
+    if not e164:
+        return False
+    number = phonenumbers.parse(e164, "KR")
+    return number.country_code == 82 and phonenumbers.number_type(number) in CALLBACK_TYPES
+
+
+def to_callback_e164(text: str) -> str:
+    """Parse a number a citizen gives to be called back on; only Korean phones are taken.
+
+    International numbers are refused: calling or texting them costs the city money, and
+    forms or keypads that accept them invite toll fraud.
+    """
+    e164 = to_e164(text)
+    if not is_korean_callable(e164):
+        raise InvalidPhoneNumber(f"{text!r} is not a Korean phone number")
+    return e164
+
+
 def try_e164(text: str | None) -> str | None:
     """Return the E.164 form, or None for withheld, anonymous or invalid numbers."""
     try:
@@ -58,6 +87,9 @@ def last4(e164: str | None) -> str | None:
 
 
 def can_receive_sms(e164: str) -> bool:
-    """Whether the number is a mobile number (Korean landlines do not take SMS)."""
-    number_type = phonenumbers.number_type(phonenumbers.parse(e164, "KR"))
-    return number_type in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    """Whether the number is a Korean mobile (landlines take no SMS; abroad costs extra)."""
+    number = phonenumbers.parse(e164, "KR")
+    return number.country_code == 82 and phonenumbers.number_type(number) in (
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )

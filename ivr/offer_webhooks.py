@@ -9,7 +9,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
 from callcenter.models import Call
-from callcenter.phones import InvalidPhoneNumber, to_e164
+from callcenter.phones import InvalidPhoneNumber, is_korean_callable, to_callback_e164
 from ivr import bp
 from ivr.calls import (
     current_time,
@@ -61,7 +61,7 @@ def callback_confirm() -> Response:
     session, now = db.session, current_time()
     call = this_call()
     response = VoiceResponse()
-    if request.form.get("Digits") == "1" and call.from_number:
+    if request.form.get("Digits") == "1" and is_korean_callable(call.from_number):
         request_callback(session, response, call, call.from_number, now)
     else:
         ask_callback_number(response, call)
@@ -78,7 +78,7 @@ def callback_number() -> Response:
     attempt = arg_int("attempt", 1)
     response = VoiceResponse()
     try:
-        e164 = to_e164(request.form.get("Digits", "").rstrip("#"))
+        e164 = to_callback_e164(request.form.get("Digits", "").rstrip("#"))
     except InvalidPhoneNumber:
         record_step(call, "callback_invalid", now, attempt=attempt)
         say(response, "callback_invalid", call.language)

@@ -14,7 +14,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import telephony
 from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
-from callcenter.phones import can_receive_sms
+from callcenter.phones import can_receive_sms, is_korean_callable
 from ivr import prompts
 from ivr.calls import record_step, set_outcome
 from ivr.responses import say
@@ -65,7 +65,7 @@ def ask_callback_number(response: VoiceResponse, call: Call, attempt: int = 1) -
 def start_callback(response: VoiceResponse, call: Call, now: datetime) -> None:
     """Confirm the calling number, or ask for one when it is withheld or invalid."""
     record_step(call, "callback", now)
-    if call.from_number is None:
+    if not is_korean_callable(call.from_number):  # withheld, invalid or from abroad
         ask_callback_number(response, call)
         return
     action = url_for("ivr.callback_confirm", lang=call.language)

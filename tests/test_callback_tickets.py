@@ -101,6 +101,12 @@ def test_invalid_phone_number_gets_a_clear_message(client, db, open_legal):
     assert "전화번호를 확인해 주십시오" in response.get_data(as_text=True)
 
 
+def test_number_abroad_is_refused(client, db, open_legal):
+    response = book(client, phone="+1 212 555 1234")
+    assert response.status_code == 422
+    assert "전화번호를 확인해 주십시오" in response.get_data(as_text=True)
+
+
 def test_unknown_field_is_refused(client, db, open_legal):
     response = book(client, field="astrology")
     assert response.status_code == 422 and "상담 분야를 골라" in response.get_data(as_text=True)

@@ -88,6 +88,22 @@ def test_invalid_callback_number_is_asked_again(db, walker, on_shift, clock):
     assert db.scalar(select(CallbackRequest)).phone == "+821077778888"
 
 
+def test_international_callback_number_is_refused(db, walker, on_shift, clock):
+    on_shift("legal")
+    clock.now = SATURDAY
+    transcript = play(walker, "1", "1", "2", "0012125551234#", "01077778888#")
+    assert "올바른 전화번호가 아닙니다." in transcript.heard
+    assert db.scalar(select(CallbackRequest)).phone == "+821077778888"
+
+
+def test_caller_from_abroad_must_key_in_a_korean_number(db, walker, on_shift, clock):
+    on_shift("legal")
+    clock.now = SATURDAY
+    transcript = play(walker, "1", "1", "01077778888#", caller="+12125551234")
+    assert "지금 거신 번호" not in transcript.heard
+    assert db.scalar(select(CallbackRequest)).phone == "+821077778888"
+
+
 def test_voice_message_is_recorded_once_with_a_length_limit(db, walker, on_shift, clock, settings):
     settings(IVR_VOICEMAIL_MAX_SECONDS=90)
     on_shift("legal")

@@ -149,3 +149,11 @@ def test_admins_cannot_export_personal_data(client, login):
     login("admin")
     assert client.get("/consultations/export.csv?personal=1").status_code == 403
     assert client.get("/consultations/export.csv").status_code == 200
+
+
+def test_only_korean_mobiles_are_texted():
+    from callcenter.phones import can_receive_sms
+
+    assert can_receive_sms("+821055551234")
+    assert not can_receive_sms("+8223456789")  # a Seoul landline
+    assert not can_receive_sms("+12125551234")  # reachable, but abroad

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from callcenter import telephony
 from callcenter.crypto import keyring
 from callcenter.models import CallbackRequest, CallbackStatus, Field, PublicAttempt
-from callcenter.phones import InvalidPhoneNumber, can_receive_sms, to_e164
+from callcenter.phones import InvalidPhoneNumber, can_receive_sms, to_callback_e164, to_e164
 from callcenter.public import SETTINGS
 from schedules.oncall import _load_plan  # the roster's merged hours per day
 
@@ -87,7 +87,7 @@ def new_ticket_number(session: Session) -> str:
 def parse_phone(text: str) -> str:
     """Return the E.164 form of a citizen's number, or refuse it with a clear message."""
     try:
-        return to_e164(text)
+        return to_callback_e164(text)
     except InvalidPhoneNumber:
         raise TicketRefused(
             "전화번호를 확인해 주십시오. 예: 010-1234-5678", field="phone"
