@@ -130,6 +130,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "기다리지 않고 전화 회신을 받으시려면 별표를 눌러 주세요.",
         "en": "To stop waiting and get a call back, press star.",
     },
+    "queue_unavailable": {
+        "ko": "지금은 대기 순서에 들어가실 수 없습니다.",
+        "en": "We cannot put you on hold right now.",
+    },
     "queue_too_long": {
         "ko": "오래 기다려 주셔서 감사합니다. 지금은 연결이 어렵습니다.",
         "en": "Thank you for waiting. We cannot connect you now.",

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 
 from flask import Response, current_app, request, url_for
+from sqlalchemy import update
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
@@ -41,22 +42,40 @@ log = logging.getLogger(__name__)
 def queue_wait() -> Response:
     """Entertain a waiting caller; leave when a counselor is free or the wait is too long."""
     session, now = db.session, current_time()
-    language = asked_language()
-    waited, position = form_int("QueueTime") or 0, form_int("QueuePosition") or 0
-    field_id = arg_int("field", 0)
-    if position == 1 and field_id and _free_for(this_call(), field_id, now):
+    language, call = asked_language(), this_call()
+    position, field_id = form_int("QueuePosition") or 0, arg_int("field", 0)
+    # Twilio's QueueTime restarts when a caller is put back in the queue; the wait that
+    # counts towards IVR_QUEUE_MAX_WAIT is the one since the caller first queued.
+    waited = form_int("QueueTime") or 0
+    if call.queue_entered_at is not None:
+        waited = max(waited, int((now - call.queue_entered_at).total_seconds()))
+    if position == 1 and field_id and _free_for(call, field_id, now) and _take(call, now):
         # A counselor is free (a shift began, or a call ended without freeing anyone to us):
         # the caller at the head of the queue goes to them.
-        record_step(this_call(), "queue_counselor_free", now)
+        record_step(call, "queue_counselor_free", now)
         session.commit()
         response = VoiceResponse()
         response.leave()
         return twiml(response)
-    response = waiting_music(language, position, form_int("AvgQueueTime") or 0, waited)
+    response = waiting_music(language, position, form_int("AvgQueueTime") or 0, waited, field_id)
     if waited >= current_app.config["IVR_QUEUE_MAX_WAIT"]:
-        record_step(this_call(), "queue_timeout", now)
-        session.commit()
+        record_step(call, "queue_timeout", now)
+    session.commit()
     return twiml(response)
+
+
+def _take(call: Call, now: datetime) -> bool:
+    """Take the call out of the queue unless a freed counselor's redirect took it first."""
+    taken = db.session.execute(
+        update(Call)
+        .where(Call.id == call.id, Call.queue_left_at.is_(None), Call.ended_at.is_(None))
+        .values(queue_left_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return False
+    call.queue_left_at = now
+    return True
 
 
 def _free_for(call: Call, field_id: int, now: datetime) -> bool:
@@ -77,7 +96,8 @@ def queue_key() -> Response:
         db.session.commit()
         response.leave()
     else:
-        response.redirect(url_for("ivr.queue_wait", lang=asked_language()), method="POST")
+        wait = url_for("ivr.queue_wait", lang=asked_language(), field=arg_int("field", 0))
+        response.redirect(wait, method="POST")
     return twiml(response)
 
 
@@ -89,7 +109,7 @@ def queue_done() -> Response:
     call = this_call()
     result = request.form.get("QueueResult", "")
     response = VoiceResponse()
-    if result in ("bridged", "redirected"):
+    if result in ("bridged", "bridging-in-process", "redirected", "redirected-from-bridged"):
         return twiml(response)
     if call.queue_left_at is None:
         call.queue_left_at = now
@@ -99,6 +119,10 @@ def queue_done() -> Response:
     )
     if result == "hangup":
         set_outcome(call, CallOutcome.ABANDONED_QUEUE)
+    elif result != "leave":  # queue-full, error, system-error: the queue could not hold them
+        record_step(call, "queue_unavailable", now, result=result)
+        say(response, "queue_unavailable", call.language)
+        offer(response, call)
     elif reason == "queue_star":
         start_callback(response, call, now)
     elif reason == "queue_counselor_free" and call.field is not None:

@@ -43,7 +43,7 @@ def enqueue(response: VoiceResponse, call: Call, field: Field, now: datetime) ->
 
 
 def waiting_music(
-    language: str, position: int, average_seconds: int, waited_seconds: int
+    language: str, position: int, average_seconds: int, waited_seconds: int, field_id: int
 ) -> VoiceResponse:
     """Tell a waiting caller where they stand, then hold; `*` leaves for a callback."""
     config = current_app.config
@@ -53,7 +53,7 @@ def waiting_music(
         return response
     gather = response.gather(
         num_digits=1,
-        action=url_for("ivr.queue_key", lang=language),
+        action=url_for("ivr.queue_key", lang=language, field=field_id),
         method="POST",
         timeout=1,
     )

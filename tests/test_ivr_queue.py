@@ -118,3 +118,64 @@ def test_caller_from_the_queue_goes_back_to_it_when_the_freed_counselor_does_not
     enqueued = [e for e in transcript.events if e.startswith("대기열 field-legal")]
     assert len(enqueued) == 2
     assert db.scalar(select(Call)).outcome == "abandoned_queue"
+
+
+def post_signed(app, client, path, **form):
+    from twilio.request_validator import RequestValidator
+
+    form = {"CallSid": "CAwaiting", "From": "+821055551234", **form}
+    signature = RequestValidator(app.config["TWILIO_AUTH_TOKEN"]).compute_signature(
+        f"http://localhost{path}", form
+    )
+    response = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def waiting_call(db, fields, clock, waited=timedelta(minutes=1), **columns):
+    call = Call(
+        call_sid="CAwaiting",
+        field_id=fields["legal"].id,
+        started_at=clock.now - waited,
+        queue_entered_at=clock.now - waited,
+        **columns,
+    )
+    db.add(call)
+    db.commit()
+    return call
+
+
+def test_other_keys_in_the_queue_keep_waiting_for_the_same_field(app, client, db, fields, clock):
+    waiting_call(db, fields, clock)
+    field = fields["legal"].id
+    answer = post_signed(app, client, f"/ivr/queue/key?lang=ko&field={field}", Digits="5")
+    assert f"/ivr/queue/wait?lang=ko&amp;field={field}" in answer
+
+
+def test_wait_counts_from_first_queueing_even_after_a_return_to_the_queue(
+    app, client, db, fields, clock, settings
+):
+    settings(IVR_QUEUE_MAX_WAIT=600)
+    waiting_call(db, fields, clock, waited=timedelta(minutes=11))
+    path = f"/ivr/queue/wait?lang=ko&field={fields['legal'].id}"
+    answer = post_signed(app, client, path, QueueTime="5", QueuePosition="2")
+    assert "<Leave" in answer
+    assert db.scalar(select(Call)).reached("queue_timeout")
+
+
+def test_head_of_queue_taken_by_a_freed_counselor_is_not_sent_twice(
+    app, client, db, fields, on_shift, clock
+):
+    on_shift("legal")
+    waiting_call(db, fields, clock, queue_left_at=clock.now)  # a redirect is on its way
+    path = f"/ivr/queue/wait?lang=ko&field={fields['legal'].id}"
+    answer = post_signed(app, client, path, QueueTime="60", QueuePosition="1")
+    assert "<Leave" not in answer
+    assert not db.scalar(select(Call)).reached("queue_counselor_free")
+
+
+def test_full_queue_leads_to_the_callback_offer(app, client, db, fields, clock):
+    waiting_call(db, fields, clock)
+    answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="queue-full")
+    assert "대기 순서에 들어가실 수 없습니다" in answer
+    assert "전화 회신을 원하시면 1번" in answer
