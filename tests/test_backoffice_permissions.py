@@ -17,6 +17,7 @@ PAGES = {
     "/calls/{call}": {"admin", "coordinator"},
     "/fields/{field}/categories": {"admin", "coordinator"},
     "/outbox": {"admin", "coordinator"},
+    "/line/blocklist": {"admin", "coordinator"},
     "/admin/users": {"admin"},
     "/admin/users/new": {"admin"},
     "/audit": {"admin"},
