@@ -18,6 +18,8 @@ PAGES = {
     "/fields/{field}/categories": {"admin", "coordinator"},
     "/outbox": {"admin", "coordinator"},
     "/line/blocklist": {"admin", "coordinator"},
+    "/line/prompts": {"admin", "coordinator"},
+    "/line/prompts/greeting/ko": {"admin", "coordinator"},
     "/admin/users": {"admin"},
     "/admin/users/new": {"admin"},
     "/audit": {"admin"},

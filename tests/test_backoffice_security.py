@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from callcenter import create_app
 from callcenter.extensions import db as _db
-from callcenter.models import BlockedNumber
+from callcenter.models import BlockedNumber, PromptOverride
 from ivr.calls import block_number
 from tests import backoffice_data as data
 from tests.conftest import DEFAULT_PASSWORD
@@ -100,6 +100,21 @@ def test_unblocking_without_a_csrf_token_is_refused(csrf_client, make_user, db):
     )
     assert response.status_code == 302
     assert db.scalars(select(BlockedNumber)).all() == []
+
+
+def test_rewording_the_line_without_a_csrf_token_is_refused(csrf_client, make_user, db):
+    _sign_in(csrf_client, make_user("coordinator"))
+    response = csrf_client.post("/line/prompts/greeting/ko", data={"text": "위조된 인사"})
+    assert response.status_code == 400
+    assert db.scalars(select(PromptOverride)).all() == []
+
+
+def test_resetting_wording_without_a_csrf_token_is_refused(csrf_client, make_user, db):
+    db.add(PromptOverride(key="greeting", language="ko", text="의정부시 상담 전화입니다."))
+    db.commit()
+    _sign_in(csrf_client, make_user("coordinator"))
+    assert csrf_client.post("/line/prompts/greeting/ko/reset").status_code == 400
+    assert len(db.scalars(select(PromptOverride)).all()) == 1
 
 
 def test_pages_carry_security_headers_and_are_not_cached(client, login):
