@@ -17,6 +17,7 @@ ACTIONS = (
     "reveal",
     "edit",
     "create",
+    "delete",
     "export",
     "play",
     "account",

@@ -71,17 +71,30 @@ def is_blocked(session: Session, caller: str | None) -> bool:
     )
 
 
+def blocked_entry(session: Session, e164: str) -> BlockedNumber | None:
+    """Return the blocklist entry of an E.164 number, if it is blocked."""
+    digest = keyring.digest(e164)
+    return session.scalar(select(BlockedNumber).where(BlockedNumber.digest == digest))
+
+
 def block_number(session: Session, number: str, reason: str | None = None) -> BlockedNumber:
     """Put a number on the blocklist (idempotent). Does not commit."""
     e164 = try_e164(number)
     if e164 is None:
         raise ValueError(f"{number!r} is not a phone number")
-    digest = keyring.digest(e164)
-    existing = session.scalar(select(BlockedNumber).where(BlockedNumber.digest == digest))
+    existing = blocked_entry(session, e164)
     if existing is not None:
         return existing
-    blocked = BlockedNumber(digest=digest, last4=last4(e164), reason=reason)
+    blocked = BlockedNumber(digest=keyring.digest(e164), last4=last4(e164), reason=reason)
     session.add(blocked)
+    return blocked
+
+
+def unblock_number(session: Session, blocked_id: int) -> BlockedNumber | None:
+    """Take an entry off the blocklist; return it, or None when it was gone. Does not commit."""
+    blocked = session.get(BlockedNumber, blocked_id)
+    if blocked is not None:
+        session.delete(blocked)
     return blocked
 
 

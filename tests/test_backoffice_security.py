@@ -3,9 +3,12 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from callcenter import create_app
 from callcenter.extensions import db as _db
+from callcenter.models import BlockedNumber, PromptOverride
+from ivr.calls import block_number
 from tests import backoffice_data as data
 from tests.conftest import DEFAULT_PASSWORD
 
@@ -77,6 +80,41 @@ def test_claiming_a_callback_without_a_csrf_token_is_refused(csrf_client, make_u
     db.commit()
     _sign_in(csrf_client, make_user("counselor", counselor=kim))
     assert csrf_client.post(f"/callbacks/{request.id}/claim").status_code == 400
+
+
+def test_blocking_a_number_without_a_csrf_token_is_refused(csrf_client, make_user, db):
+    _sign_in(csrf_client, make_user("coordinator"))
+    response = csrf_client.post("/line/blocklist", data={"number": "010-5555-1234"})
+    assert response.status_code == 400
+    assert db.scalars(select(BlockedNumber)).all() == []
+
+
+def test_unblocking_without_a_csrf_token_is_refused(csrf_client, make_user, db):
+    blocked = block_number(db, "010-5555-1234")
+    db.commit()
+    _sign_in(csrf_client, make_user("coordinator"))
+    assert csrf_client.post(f"/line/blocklist/{blocked.id}/remove").status_code == 400
+    page = csrf_client.get("/line/blocklist").get_data(as_text=True)
+    response = csrf_client.post(
+        f"/line/blocklist/{blocked.id}/remove", data={"csrf_token": _token(page)}
+    )
+    assert response.status_code == 302
+    assert db.scalars(select(BlockedNumber)).all() == []
+
+
+def test_rewording_the_line_without_a_csrf_token_is_refused(csrf_client, make_user, db):
+    _sign_in(csrf_client, make_user("coordinator"))
+    response = csrf_client.post("/line/prompts/greeting/ko", data={"text": "위조된 인사"})
+    assert response.status_code == 400
+    assert db.scalars(select(PromptOverride)).all() == []
+
+
+def test_resetting_wording_without_a_csrf_token_is_refused(csrf_client, make_user, db):
+    db.add(PromptOverride(key="greeting", language="ko", text="의정부시 상담 전화입니다."))
+    db.commit()
+    _sign_in(csrf_client, make_user("coordinator"))
+    assert csrf_client.post("/line/prompts/greeting/ko/reset").status_code == 400
+    assert len(db.scalars(select(PromptOverride)).all()) == 1
 
 
 def test_pages_carry_security_headers_and_are_not_cached(client, login):

@@ -19,6 +19,8 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(
         state.app, "backoffice.categories_index", "상담 주제", roles=COORDINATORS, order=50
     )
+    add_nav_item(state.app, "backoffice.blocklist", "차단 목록", roles=COORDINATORS, order=52)
+    add_nav_item(state.app, "backoffice.prompt_list", "안내 문구", roles=COORDINATORS, order=54)
     add_nav_item(state.app, "backoffice.outbox", "보낸 문자·전화", roles=COORDINATORS, order=60)
     add_nav_item(state.app, "backoffice.phone", "브라우저 전화", order=70)
     add_nav_item(state.app, "backoffice.users", "계정", roles=("admin",), order=80)
@@ -36,6 +38,7 @@ def _no_store(response):  # type: ignore[no-untyped-def]
 from callcenter.backoffice import (  # noqa: E402,F401
     account,
     audit_log,
+    blocklist,
     callbacks,
     calls,
     categories,
@@ -43,6 +46,7 @@ from callcenter.backoffice import (  # noqa: E402,F401
     home,
     outbox,
     phone,
+    prompt_wording,
     session_guard,
     users,
     voicemails,
