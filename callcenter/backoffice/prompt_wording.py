@@ -41,7 +41,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("상담위원과 민원 창구 연결"),
-        ("connecting", "trying_next", "nobody_answered", "desk_connecting"),
+        ("connecting", "trying_next", "nobody_answered", "desk_connecting", "desk_unavailable"),
     ),
     (
         _l("상담위원이 전화를 받을 때 듣는 안내"),
@@ -49,7 +49,13 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("모든 상담위원이 통화 중일 때: 대기"),
-        ("queue_enter", "queue_position", "queue_leave_hint", "queue_too_long"),
+        (
+            "queue_enter",
+            "queue_position",
+            "queue_leave_hint",
+            "queue_too_long",
+            "queue_unavailable",
+        ),
     ),
     (
         _l("상담 시간이 아니거나 연결되지 않을 때"),
