@@ -126,6 +126,9 @@ def webhook(view: Callable[..., Response]) -> Callable[..., Response]:
             log.warning("Rejected unsigned or tampered webhook", extra={"url": request.url})
             abort(403)
         try:
+            if request.endpoint != "ivr.fallback":  # the fallback answers without the database
+                # A no-op but every 30 seconds, when the worker rereads coordinators' wording.
+                prompts.refresh_overrides(db.session)
             return view(*args, **kwargs)
         except Exception:
             log.exception(

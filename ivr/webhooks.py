@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.extensions import db
 from callcenter.models import CallOutcome
 from callcenter.timezone import line_timezone
-from ivr import bp, prompts
+from ivr import bp
 from ivr.cache import menu_fields
 from ivr.calls import (
     FINAL_STATUSES,
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 def voice() -> Response:
     """Answer a new call: blocklist, greeting, notices, the field menu."""
     session, now = db.session, current_time()
-    prompts.refresh_overrides(session)
     caller = request.form.get("From")
     call = this_call()
     response = VoiceResponse()

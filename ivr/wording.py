@@ -1,7 +1,8 @@
 """Coordinators' wording of the line's prompts: checked against the catalogue, saved, reset.
 
-The worker that saves a change reloads its overrides at once; the others reload theirs when a
-call reaches `/ivr/voice` and their copy is older than 30 seconds (`prompts.refresh_overrides`).
+The worker that saves a change reloads its overrides at once; the others reload theirs on the
+first webhook they answer once their copy is older than 30 seconds
+(`prompts.refresh_overrides`, called for every webhook but the fallback URL).
 """
 
 from __future__ import annotations

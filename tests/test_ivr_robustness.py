@@ -174,6 +174,26 @@ def test_coordinator_wording_overrides_the_catalogue(db, walker, clock):
         prompts.forget_overrides()
 
 
+def test_new_wording_reaches_calls_already_past_the_greeting(app, client, db, on_shift, clock):
+    from callcenter.models import PromptOverride
+
+    on_shift("legal")
+    prompts.forget_overrides()
+    prompts.refresh_overrides(db, now=0.0)  # this worker's copy, read long ago
+    db.add(
+        PromptOverride(key="connecting", language="ko", text="{field} 상담위원을 찾고 있습니다.")
+    )
+    db.commit()
+    form = dict(FORM, Digits="1")
+    url = "http://localhost/ivr/menu?lang=ko&attempt=1"
+    headers = {"X-Twilio-Signature": sign(app.config["TWILIO_AUTH_TOKEN"], url, form)}
+    try:
+        answer = client.post("/ivr/menu?lang=ko&attempt=1", data=form, headers=headers)
+        assert "법률 상담위원을 찾고 있습니다." in answer.get_data(as_text=True)
+    finally:
+        prompts.forget_overrides()
+
+
 def test_check_twiml_refuses_undocumented_attributes():
     with pytest.raises(TwimlError, match="undocumented"):
         check_twiml('<Response><Say colour="red">hi</Say></Response>')
