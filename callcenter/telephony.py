@@ -11,8 +11,10 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
+from requests import RequestException
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from callcenter.models import OutboxMessage
@@ -35,10 +37,19 @@ def is_sandbox() -> bool:
     return bool(current_app.config.get("SANDBOX", True))
 
 
+# Seconds to wait for Twilio's REST API: webhooks wait on it, and Twilio gives up on a
+# webhook after 15 seconds.
+REST_TIMEOUT_SECONDS = 5
+
+
 def _client() -> Client:
-    """Build a REST client from configuration."""
+    """Build a REST client from configuration, with a bounded wait for each request."""
     config = current_app.config
-    return Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
+    return Client(
+        config["TWILIO_ACCOUNT_SID"],
+        config["TWILIO_AUTH_TOKEN"],
+        http_client=TwilioHttpClient(timeout=REST_TIMEOUT_SECONDS),
+    )
 
 
 def _record(session: Session, kind: str, to: str | None, body: str) -> OutboxMessage:
@@ -56,8 +67,10 @@ def _send(message: OutboxMessage, action) -> Sent:  # type: ignore[no-untyped-de
         return Sent(True, message.provider_sid, message.id)
     try:
         sid = action()
-    except TwilioException as exc:
-        log.exception("Twilio refused an outgoing %s", message.kind)
+    except (TwilioException, RequestException) as exc:
+        # Refused, or Twilio unreachable or too slow: the caller of the gateway decides what
+        # to do, and the webhook that asked still answers and keeps what it recorded.
+        log.exception("Could not send an outgoing %s", message.kind)
         message.status, message.error = "failed", str(exc)[:500]
         return Sent(False, None, message.id, str(exc))
     message.status, message.provider_sid = "sent", sid

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import telephony
-from callcenter.models import Call, Field
+from callcenter.models import Call, Counselor, Field
 from ivr.calls import record_step
 from ivr.responses import absolute, say
 from ivr.speech import spoken_minutes
@@ -77,27 +77,26 @@ def offer_freed_counselor(
     """Send the longest-waiting caller of a field the counselor is on call for to them.
 
     The waiting call is taken out of the queue with a conditional UPDATE, so two counselors
-    freed at once never both take it; the REST redirect goes through the telephony gateway.
+    freed at once never both take it. That, and the release that freed the counselor, are
+    committed before the REST redirect: Twilio fetches the new URL at once and must find the
+    counselor free. A caller the redirect cannot reach (most likely gone, their final status
+    not yet in) goes back in line, and the next one is tried.
     """
+    fields = _fields_on_call(session, counselor_id, now, tz)
+    if not fields:
+        return None
     waiting = session.execute(
-        select(Call.id, Call.call_sid, Call.field_id)
+        select(Call.id, Call.call_sid)
         .where(
             Call.queue_entered_at.is_not(None),
             Call.queue_left_at.is_(None),
             Call.ended_at.is_(None),
-            Call.field_id.is_not(None),
+            Call.field_id.in_(fields),
         )
         .order_by(Call.queue_entered_at, Call.id)
-        .limit(50)
+        .limit(20)
     ).all()
-    serves: dict[int, bool] = {}
-    for call_id, call_sid, field_id in waiting:
-        if field_id not in serves:
-            serves[field_id] = any(
-                c.id == counselor_id for c in on_call(session, field_id, now, tz)
-            )
-        if not serves[field_id]:
-            continue
+    for call_id, call_sid in waiting:
         taken = session.execute(
             update(Call)
             .where(Call.id == call_id, Call.queue_left_at.is_(None), Call.ended_at.is_(None))
@@ -110,9 +109,25 @@ def offer_freed_counselor(
         assert call is not None
         session.refresh(call)
         record_step(call, "dequeued", now, counselor=counselor_id)
-        url = absolute(url_for("ivr.queue_connect", counselor=counselor_id, lang=call.language))
-        sent = telephony.redirect_call(session, call_sid, url)
-        if not sent.ok:
-            log.warning("Could not move a waiting caller to a freed counselor")
-        return call
+        language = call.language
+        session.commit()
+        url = absolute(url_for("ivr.queue_connect", counselor=counselor_id, lang=language))
+        if telephony.redirect_call(session, call_sid, url).ok:
+            return call
+        log.warning("Could not move a waiting caller to a freed counselor; trying the next")
+        call.queue_left_at = None
+        record_step(call, "dequeue_failed", now, counselor=counselor_id)
+        session.commit()
     return None
+
+
+def _fields_on_call(session: Session, counselor_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
+    """Return the fields the counselor is on call for at this instant."""
+    counselor = session.get(Counselor, counselor_id)
+    if counselor is None:
+        return []
+    return [
+        field.id
+        for field in counselor.fields
+        if any(c.id == counselor_id for c in on_call(session, field.id, now, tz))
+    ]

@@ -171,6 +171,8 @@ def dial(response: VoiceResponse, ring: Ring, phone: str) -> None:
     dial_verb = response.dial(
         caller_id=config["TWILIO_PHONE_NUMBER"],
         timeout=config["IVR_DIAL_TIMEOUT"],
+        # A conversation ends before its busy flag could be taken for a lost one.
+        time_limit=int(busy_timeout().total_seconds()),
         action=_route("ivr.dial_done") + query,
         method="POST",
         **options,

@@ -102,11 +102,12 @@ def apply_call_status(
         call.queue_left_at = now
     if call.id is not None:
         # A lost leg callback must not keep the counselor busy once the caller is gone.
+        # All rows first: freeing a counselor may commit (see offer_freed_counselor).
         for _leg_id, counselor_id, leg_sid in session.execute(
             select(CallLeg.id, CallLeg.counselor_id, CallLeg.leg_sid).where(
                 CallLeg.call_id == call.id, CallLeg.leg_sid.is_not(None)
             )
-        ):
+        ).all():
             if counselor_id is not None:
                 release_counselor(session, counselor_id, leg_sid, now, tz)
     return call

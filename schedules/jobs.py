@@ -215,11 +215,11 @@ def announce_pending_callbacks(session: Session, now: datetime) -> dict[str, Any
 def release_stale(session: Session, now: datetime) -> dict[str, Any]:
     """Clear busy flags left by lost status callbacks, and close calls that never ended."""
     from ivr.housekeeping import close_unfinished_calls, release_stale_busy_flags
+    from ivr.routing import busy_timeout
 
     config = current_app.config
-    busy = release_stale_busy_flags(
-        session, now, timedelta(minutes=int(config.get("BUSY_FLAG_TIMEOUT_MINUTES", 120)))
-    )
+    # The same age at which the line itself stops treating the flag as a live call.
+    busy = release_stale_busy_flags(session, now, busy_timeout())
     calls = close_unfinished_calls(
         session, now, timedelta(minutes=int(config.get("CALL_STALE_AFTER_MINUTES", 240)))
     )

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from callcenter.models import Call, CallbackRequest, Counselor, OutboxMessage
-from tests.ivr_support import play
+from tests.ivr_support import SEOUL, play
 
 
 def make_busy(db, counselor, clock, leg_sid="CAbusyleg"):
@@ -179,3 +179,54 @@ def test_full_queue_leads_to_the_callback_offer(app, client, db, fields, clock):
     answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="queue-full")
     assert "대기 순서에 들어가실 수 없습니다" in answer
     assert "전화 회신을 원하시면 1번" in answer
+
+
+def test_freed_counselor_goes_to_the_next_caller_when_the_first_cannot_be_reached(
+    app, db, fields, on_shift, clock, monkeypatch
+):
+    from callcenter import telephony
+    from ivr import queueing
+
+    counselor = on_shift("legal")
+    for n, sid in enumerate(("CAgone", "CAlive")):
+        db.add(
+            Call(
+                call_sid=sid,
+                field_id=fields["legal"].id,
+                started_at=clock.now,
+                queue_entered_at=clock.now - timedelta(minutes=5 - n),
+            )
+        )
+    db.commit()
+    tried = []
+
+    def redirect(session, call_sid, url):
+        tried.append(call_sid)
+        return telephony.Sent(call_sid != "CAgone", None, 0)
+
+    monkeypatch.setattr(telephony, "redirect_call", redirect)
+    with app.test_request_context("/ivr/status", method="POST"):
+        moved = queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL)
+    assert tried == ["CAgone", "CAlive"]
+    assert moved.call_sid == "CAlive"
+    gone = db.scalar(select(Call).where(Call.call_sid == "CAgone"))
+    assert gone.queue_left_at is None and gone.reached("dequeue_failed")
+
+
+def test_freed_counselor_is_not_offered_callers_of_fields_they_do_not_serve(
+    db, fields, on_shift, clock
+):
+    from ivr import queueing
+
+    counselor = on_shift("legal")
+    db.add(
+        Call(
+            call_sid="CAtax",
+            field_id=fields["tax"].id,
+            started_at=clock.now,
+            queue_entered_at=clock.now - timedelta(minutes=5),
+        )
+    )
+    db.commit()
+    assert queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL) is None
+    assert db.scalar(select(Call)).queue_left_at is None
