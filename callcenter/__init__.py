@@ -161,6 +161,6 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "media-src 'self' https:; frame-ancestors 'none'",
+            "media-src 'self'; frame-ancestors 'none'",
         )
         return response

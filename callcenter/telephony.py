@@ -1,15 +1,19 @@
-"""The one gateway for outgoing Twilio REST use: SMS, placing calls, redirecting live calls.
+"""The one gateway for Twilio REST use: SMS, placing calls, redirecting calls, recordings.
 
 With TWILIO_ACCOUNT_SID set it uses the real `twilio` client; without it (sandbox mode) each
 message or call is only recorded in the outbox table, which the back office shows. Both modes
-record what was sent, so a sandbox and a real line leave the same trace.
+record what was sent, so a sandbox and a real line leave the same trace. Recordings' audio is
+fetched with the account's credentials; a sandbox has none.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import time
 from dataclasses import dataclass
 
+import requests
 from flask import current_app
 from requests import RequestException
 from sqlalchemy.orm import Session
@@ -20,6 +24,14 @@ from twilio.rest import Client
 from callcenter.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
+MEDIA_URL = "https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{recording}.mp3"
+# Seconds to connect and between bytes, and for the whole download: a person is waiting.
+MEDIA_TIMEOUT = (5.0, 15.0)
+MEDIA_DEADLINE = 60.0
+# An hour of two-channel MP3 from Twilio is about 30 MB; anything far larger is not a call.
+MEDIA_MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -114,3 +126,63 @@ def redirect_call(session: Session, call_sid: str, url: str) -> Sent:
     """Send a live call (e.g. a caller waiting in a queue) to new TwiML at `url`."""
     message = _record(session, "call_update", None, f"{call_sid} -> {url}")
     return _send(message, lambda: _client().calls(call_sid).update(url=url, method="POST").sid)
+
+
+class RecordingUnavailable(Exception):
+    """A recording's audio could not be fetched from Twilio; the message says why."""
+
+
+class RecordingNotFound(RecordingUnavailable):
+    """Twilio has no such recording (never made, or deleted there)."""
+
+
+class NoMediaInSandbox(RecordingUnavailable):
+    """Sandbox mode: there is no Twilio account, so no recording's audio is kept anywhere."""
+
+
+def recording_media_url(account_sid: str, recording_sid: str) -> str:
+    """Return the URL of a recording's MP3, built from SIDs rather than a stored URL."""
+    return MEDIA_URL.format(account=account_sid, recording=recording_sid)
+
+
+def fetch_recording(recording_sid: str) -> bytes:
+    """Fetch a recording's MP3 from Twilio with the account's credentials (HTTP basic auth)."""
+    if is_sandbox():
+        raise NoMediaInSandbox("sandbox mode has no Twilio account, so no recordings")
+    if not RECORDING_SID.fullmatch(recording_sid):
+        raise RecordingNotFound(f"{recording_sid!r} is not a Twilio recording SID")
+    config = current_app.config
+    account = config["TWILIO_ACCOUNT_SID"]
+    url = recording_media_url(account, recording_sid)
+    try:
+        with _get(url, (account, config["TWILIO_AUTH_TOKEN"])) as response:
+            if response.status_code == 404:
+                raise RecordingNotFound(f"Twilio has no recording {recording_sid}")
+            if response.status_code != 200:
+                raise RecordingUnavailable(
+                    f"Twilio answered HTTP {response.status_code} for recording {recording_sid}"
+                )
+            return _read_capped(response)
+    except requests.RequestException as exc:
+        raise RecordingUnavailable(f"Twilio could not be reached: {exc}") from exc
+
+
+def _get(url: str, auth: tuple[str, str]) -> requests.Response:
+    """Start a streamed GET with bounded waits; tests replace this to keep Twilio out."""
+    return requests.get(url, auth=auth, timeout=MEDIA_TIMEOUT, stream=True)
+
+
+def _read_capped(response: requests.Response) -> bytes:
+    """Read a response body, refusing one over the size limit or past the deadline."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MEDIA_MAX_BYTES:
+        raise RecordingUnavailable(f"the recording is {declared} bytes, over the limit")
+    deadline = time.monotonic() + MEDIA_DEADLINE
+    body = bytearray()
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        body += chunk
+        if len(body) > MEDIA_MAX_BYTES:
+            raise RecordingUnavailable(f"the recording is over {MEDIA_MAX_BYTES} bytes")
+        if time.monotonic() > deadline:
+            raise RecordingUnavailable(f"the recording took over {MEDIA_DEADLINE:.0f} s")
+    return bytes(body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from callcenter.crypto import keyring
 from callcenter.models import BlockedNumber, Call, CallOutcome, utcnow
 from callcenter.phones import last4, try_e164
+
+log = logging.getLogger(__name__)
 
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
@@ -50,6 +53,21 @@ def record_step(call: Call, step: str, now: datetime, **detail: Any) -> None:
     """Note a step of the flow on the call, with its instant."""
     entry = {"step": step, "at": now.isoformat(timespec="seconds"), **detail}
     call.steps = [*(call.steps or []), entry]  # a new list, so the JSON column is saved
+
+
+def note_recording(
+    call: Call, recording_sid: str, url: str | None, seconds: int | None, now: datetime
+) -> bool:
+    """Keep a call's finished conversation recording, once; False when nothing changed."""
+    if not recording_sid or call.recording_sid == recording_sid:
+        return False  # nothing to keep, or Twilio retried the callback
+    if call.recording_sid is not None:
+        # One bridged conversation per call: a second recording would be a flow change.
+        log.warning("Call %s already has recording %s", call.call_sid, call.recording_sid)
+        return False
+    call.recording_sid, call.recording_url, call.recording_seconds = recording_sid, url, seconds
+    record_step(call, "recording", now, recording=recording_sid)
+    return True
 
 
 def set_outcome(call: Call, outcome: CallOutcome) -> bool:

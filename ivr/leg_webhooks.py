@@ -8,13 +8,9 @@ from flask import Response, request
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
-from callcenter.models import Call
 from callcenter.timezone import line_timezone
 from ivr import bp
-from ivr.calls import (
-    current_time,
-    record_step,
-)
+from ivr.calls import current_time, find_call, note_recording
 from ivr.flow import ring_next, survey_or_goodbye
 from ivr.responses import twiml, webhook
 from ivr.routing import (
@@ -26,7 +22,7 @@ from ivr.routing import (
 from ivr.status import (
     release_counselor,
 )
-from ivr.twilio_form import arg_int, form_int, this_ring
+from ivr.twilio_form import form_int, this_ring
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +86,16 @@ def dial_done() -> Response:
 @bp.post("/recording")
 @webhook
 def recording() -> Response:
-    """Note a finished conversation recording on the call (only when recording is on)."""
-    call = db.session.get(Call, arg_int("call", 0))
-    sid = request.form.get("RecordingSid")
-    if call is not None and sid and request.form.get("RecordingStatus") == "completed":
-        if not any(s.get("recording") == sid for s in call.steps or ()):
-            record_step(call, "recording", current_time(), recording=sid)
+    """Keep a finished conversation recording on its call (only when recording is on)."""
+    form = request.form
+    call = find_call(db.session, request.args.get("call") or form.get("CallSid", ""))
+    if call is not None and form.get("RecordingStatus") == "completed":
+        note_recording(
+            call,
+            form.get("RecordingSid", ""),
+            form.get("RecordingUrl"),
+            form_int("RecordingDuration"),
+            current_time(),
+        )
         db.session.commit()
     return twiml(VoiceResponse())

@@ -3,8 +3,9 @@
 It posts signed form data, follows `action`, `url`, `waitUrl` and `<Redirect>`, turns `<Say>`
 into text, answers `<Gather>` from a script of keys or speech, plays the counselor's side of
 each `<Dial>` (answers and presses 1, does not answer, is busy, declines), waits in queues,
-leaves recordings and sends the status callbacks. It talks to a Flask test client or to a
-live base URL over HTTP, so tests, `flask simulate-call` and benchmarks share it.
+leaves voice messages, records the conversations a `<Dial>` asks to record, and sends the
+status and recording callbacks. It talks to a Flask test client or to a live base URL over
+HTTP, so tests, `flask simulate-call` and benchmarks share it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr.twiml_check import check_twiml
 
+ACCOUNT_SID = "AC" + "0" * 32
 COUNSELOR_BEHAVIOURS = ("answers", "no-answer", "busy", "declines", "fails")
 SPEAKERS = {"caller": "발신자", "counselor": "상담위원"}
 MAX_REQUESTS = 300
@@ -203,7 +205,7 @@ class CallWalker:
 
     def _form(self, **extra: str) -> dict[str, str]:
         form = {
-            "AccountSid": "AC" + "0" * 32,
+            "AccountSid": ACCOUNT_SID,
             "CallSid": self.transcript.call_sid,
             "From": self.script.caller or "anonymous",
             "To": self.line_number,
@@ -336,6 +338,8 @@ class CallWalker:
             outcome, dial_sid, talked = self._counselor_leg(number, path, verb)
             if outcome == "completed" and talked:
                 break
+        if talked:
+            self._record_conversation(verb, path, talked)
         action = verb.get("action")
         if action is None:
             return None
@@ -363,7 +367,7 @@ class CallWalker:
 
         def leg_form(**extra: str) -> dict[str, str]:
             form = {
-                "AccountSid": "AC" + "0" * 32,
+                "AccountSid": ACCOUNT_SID,
                 "CallSid": leg_sid,
                 "ParentCallSid": self.transcript.call_sid,
                 "From": dial.get("callerId", self.line_number),
@@ -516,25 +520,26 @@ class CallWalker:
             self.elapsed += int(verb.get("timeout", "5"))
             self.transcript.add("line", "(삐) 아무 말도 하지 않음")
             return None
-        sid = "RE" + secrets.token_hex(16)
-        url = f"https://api.twilio.com/2010-04-01/Accounts/AC{'0' * 32}/Recordings/{sid}"
         self.transcript.add("line", f"(삐) 발신자가 {seconds}초 동안 메시지를 남김")
         self.elapsed += seconds
-        recording = {
-            "RecordingSid": sid,
-            "RecordingUrl": url,
-            "RecordingDuration": str(seconds),
-        }
-        callback = verb.get("recordingStatusCallback")
-        if callback:
-            self._deferred.append(
-                (
-                    self._path(callback, path),
-                    self._form(RecordingStatus="completed", **recording),
-                )
-            )
+        recording = _recording(seconds)
+        self._recording_callback(verb, path, recording)
         action = self._path(verb.get("action") or path, path)
         return self.post(action, self._form(Digits="#", **recording)), action
+
+    def _record_conversation(self, dial: Element, path: str, seconds: int) -> None:
+        """Record a bridged conversation when its <Dial> asks to, as Twilio does."""
+        if not (dial.get("record") or "").startswith("record-from-"):
+            return
+        self.transcript.add("line", f"통화 {seconds}초 녹음됨")
+        self._recording_callback(dial, path, _recording(seconds))
+
+    def _recording_callback(self, verb: Element, path: str, recording: dict[str, str]) -> None:
+        """Queue the recording status callback, sent when the call has ended."""
+        callback = verb.get("recordingStatusCallback")
+        if callback:
+            form = self._form(RecordingStatus="completed", **recording)
+            self._deferred.append((self._path(callback, path), form))
 
     # -- other calls' events --------------------------------------------------------------
 
@@ -542,7 +547,7 @@ class CallWalker:
         """Send the final status callback of another call's counselor leg."""
         path = self.status_path
         form = {
-            "AccountSid": "AC" + "0" * 32,
+            "AccountSid": ACCOUNT_SID,
             "CallSid": leg_sid,
             "ParentCallSid": parent_sid,
             "CallStatus": "completed",
@@ -550,6 +555,16 @@ class CallWalker:
             "Direction": "outbound-dial",
         }
         self.post(path, form)
+
+
+def _recording(seconds: int) -> dict[str, str]:
+    """Return what Twilio says about a new recording of this many seconds."""
+    sid = "RE" + secrets.token_hex(16)
+    return {
+        "RecordingSid": sid,
+        "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}",
+        "RecordingDuration": str(seconds),
+    }
 
 
 def outbox_redirects(app: Any) -> Callable[[str], str | None]:

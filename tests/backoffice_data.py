@@ -18,6 +18,8 @@ from callcenter.models import (
 )
 
 WHEN = datetime(2027, 3, 2, 1, 30, tzinfo=UTC)  # 10:30 in Seoul
+RECORDING_SID = "RE" + "1" * 32
+TWILIO_RECORDINGS = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings"
 
 
 def counselor(db: Session, name: str, phone: str, *fields: Field) -> Counselor:
@@ -96,11 +98,12 @@ def voicemail(db: Session, field: Field, **values) -> Voicemail:  # type: ignore
         call_sid=values.pop("call_sid", "CA-voicemail"),
         outcome="voice_message",
     )
+    sid = values.pop("recording_sid", RECORDING_SID)
     item = Voicemail(
         call_id=origin.id,
         field_id=field.id,
-        recording_sid=values.pop("recording_sid", "RE0001"),
-        recording_url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE0001",
+        recording_sid=sid,
+        recording_url=values.pop("recording_url", f"{TWILIO_RECORDINGS}/{sid}"),
         duration_seconds=21,
         created_at=WHEN,
         **values,

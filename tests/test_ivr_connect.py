@@ -1,6 +1,7 @@
 """Caller stories: reaching a counselor."""
 
 from datetime import timedelta
+from unittest.mock import ANY
 
 from sqlalchemy import func, select, update
 
@@ -174,6 +175,40 @@ def test_conversation_is_recorded_only_when_recording_is_enabled(
     settings(RECORDING_ENABLED=True)
     transcript = play(walker, "1", counselors=["answers"])
     assert next(transcript.documents("/ivr/menu")[0].iter("Dial")).get("record")
+
+
+def test_recorded_conversation_is_kept_on_its_call(db, walker, on_shift, clock, settings):
+    settings(RECORDING_ENABLED=True)
+    on_shift("legal")
+    transcript = play(walker, "1", counselors=["answers"], talk_seconds=240)
+    recording = next(form for path, form, _, _ in transcript.exchanges if "RecordingSid" in form)
+    call = db.scalar(select(Call))
+    assert call.recording_sid == recording["RecordingSid"]
+    assert call.recording_url == recording["RecordingUrl"]
+    assert call.recording_seconds == 240
+
+
+def test_unanswered_call_leaves_no_recording(db, walker, on_shift, clock, settings):
+    settings(RECORDING_ENABLED=True)
+    on_shift("legal")
+    transcript = play(walker, "1", "", counselors=["no-answer"])
+    assert not any("RecordingSid" in form for _, form, _, _ in transcript.exchanges)
+    assert db.scalar(select(Call)).recording_sid is None
+
+
+def test_retried_recording_callback_changes_nothing(db, walker, on_shift, clock, settings):
+    settings(RECORDING_ENABLED=True)
+    on_shift("legal")
+    transcript = play(walker, "1", counselors=["answers"], repeat_callbacks=True)
+    posted = [
+        form for path, form, _, _ in transcript.exchanges if path.startswith("/ivr/recording")
+    ]
+    assert len(posted) == 2 and posted[0] == posted[1]
+    call = db.scalar(select(Call))
+    assert call.recording_sid == posted[0]["RecordingSid"]
+    assert [s for s in call.steps if s["step"] == "recording"] == [
+        {"step": "recording", "at": ANY, "recording": call.recording_sid}
+    ]
 
 
 def test_leg_callbacks_after_the_dial_action_give_the_same_result(db, walker, on_shift, clock):

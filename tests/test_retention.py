@@ -75,6 +75,19 @@ def test_old_numbers_and_notes_are_gone(db, fields):
     assert db.scalars(select(OutboxMessage)).one().to is None
 
 
+def test_old_conversation_recording_loses_its_url_and_keeps_its_sid(db, fields):
+    _traffic(db, fields, OLD, 1)
+    call = db.scalars(select(Call)).one()
+    call.recording_sid, call.recording_seconds = "RE" + "1" * 32, 240
+    call.recording_url = f"https://api.twilio.com/rec/{call.recording_sid}"
+    db.flush()
+    purge_personal_data(db, NOW)
+    db.expire_all()
+    call = db.scalars(select(Call)).one()
+    assert call.recording_url is None
+    assert (call.recording_sid, call.recording_seconds) == ("RE" + "1" * 32, 240)
+
+
 def test_old_summaries_can_no_longer_be_found_by_search(db, fields):
     _traffic(db, fields, OLD, 1)
     _traffic(db, fields, RECENT, 2)
@@ -121,7 +134,12 @@ def test_retention_period_is_configurable(db, fields, app, monkeypatch):
 
 
 def test_every_encrypted_column_counts_as_personal_data():
-    assert set(personal_columns(Call)) == {"from_number", "from_digest", "from_last4"}
+    assert set(personal_columns(Call)) == {
+        "from_number",
+        "from_digest",
+        "from_last4",
+        "recording_url",
+    }
     assert {"citizen_name", "citizen_phone", "citizen_phone_last4", "summary"} <= set(
         personal_columns(Consultation)
     )

@@ -8,9 +8,11 @@ from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
 
+from callcenter import telephony
 from callcenter.auth.access import coordinator_required
-from callcenter.backoffice import bp
+from callcenter.backoffice import bp, recordings
 from callcenter.backoffice.helpers import audit_event, date_arg, get_or_404, int_arg, page_arg
 from callcenter.consultations import paginate
 from callcenter.extensions import db
@@ -101,5 +103,14 @@ def call(call_id: int) -> str:
         phone=masked_phone(item.from_number, item.from_last4),
         outcome_labels=_labels(CALL_OUTCOMES),
         leg_labels=_labels(LEG_RESULTS),
+        sandbox=telephony.is_sandbox(),
         tz=line_timezone(),
     )
+
+
+@bp.get("/calls/<int:call_id>/audio")
+@coordinator_required
+def call_audio(call_id: int) -> Response:
+    """Play a call's recorded conversation through the app; every play is audited."""
+    item = get_or_404(Call, call_id)
+    return recordings.play(item.recording_sid, item.recording_url is not None, "call", item.id)

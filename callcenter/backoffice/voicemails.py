@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from callcenter import telephony
 from callcenter import voicemails as service
-from callcenter.backoffice import bp
+from callcenter.backoffice import bp, recordings
 from callcenter.backoffice.helpers import audit_event, get_or_404, int_arg, page_arg
 from callcenter.consultations import counselors_for, paginate
 from callcenter.extensions import db
@@ -59,19 +60,28 @@ def voicemails() -> str:
 @bp.get("/voicemails/<int:voicemail_id>")
 @login_required
 def voicemail(voicemail_id: int) -> str:
-    """Play one voice message; listening is audited."""
+    """Show one voice message with its player; opening it is audited."""
     item = _load(voicemail_id)
-    audit_event("play", "voicemail", item.id)
+    audit_event("view", "voicemail", item.id)
     db.session.commit()
     return render_template(
         "backoffice/voicemails/detail.html",
         item=item,
+        sandbox=telephony.is_sandbox(),
         caller=masked_phone(
             service.caller_number(item), item.call.from_last4 if item.call else None
         ),
         counselors=counselors_for(db.session) if is_coordinator(current_user) else [],
         tz=line_timezone(),
     )
+
+
+@bp.get("/voicemails/<int:voicemail_id>/audio")
+@login_required
+def voicemail_audio(voicemail_id: int) -> Response:
+    """Play a voice message's recording through the app; every play is audited."""
+    item = _load(voicemail_id)
+    return recordings.play(item.recording_sid, item.recording_url is not None, "voicemail", item.id)
 
 
 @bp.post("/voicemails/<int:voicemail_id>/assign")

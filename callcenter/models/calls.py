@@ -82,6 +82,11 @@ class Call(Base):
         ForeignKey("counselors.id", ondelete="SET NULL"), index=True
     )
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    # The recorded conversation (RECORDING_ENABLED): Twilio keeps the audio. The URL is personal
+    # data, erased by retention, after which the recording is no longer played.
+    recording_sid: Mapped[str | None] = mapped_column(String(64))
+    recording_url: Mapped[str | None] = mapped_column(EncryptedText)
+    recording_seconds: Mapped[int | None] = mapped_column(Integer)
 
     field: Mapped[Field | None] = relationship()
     connected_counselor: Mapped[Counselor | None] = relationship()
