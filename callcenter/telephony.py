@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import requests
 from flask import current_app
-from requests import RequestException
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
@@ -79,7 +78,7 @@ def _send(message: OutboxMessage, action) -> Sent:  # type: ignore[no-untyped-de
         return Sent(True, message.provider_sid, message.id)
     try:
         sid = action()
-    except (TwilioException, RequestException) as exc:
+    except (TwilioException, requests.RequestException) as exc:
         # Refused, or Twilio unreachable or too slow: the caller of the gateway decides what
         # to do, and the webhook that asked still answers and keeps what it recorded.
         log.exception("Could not send an outgoing %s", message.kind)
