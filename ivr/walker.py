@@ -159,9 +159,10 @@ class CallWalker:
         auth_token: str,
         line_number: str = "+827000000000",
         voice_path: str = "/ivr/voice",
-        status_path: str = "/ivr/status",
+        status_path: str | None = "/ivr/status",
         redirects: Callable[[str], str | None] | None = None,
     ) -> None:
+        """Play calls that start at `voice_path`; no `status_path` sends no final status."""
         self.transport = transport
         self.validator = RequestValidator(auth_token)
         self.line_number = line_number
@@ -195,8 +196,10 @@ class CallWalker:
         parts = urllib.parse.urlsplit(absolute)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def _callback(self, path: str, form: dict[str, str]) -> None:
-        """Send a status-type callback (twice when the script simulates retries)."""
+    def _callback(self, path: str | None, form: dict[str, str]) -> None:
+        """Send a status-type callback, if any (twice when the script simulates retries)."""
+        if path is None:
+            return
         for _ in range(2 if self.script.repeat_callbacks else 1):
             self.post(path, form)
 
@@ -534,7 +537,7 @@ class CallWalker:
 
     def leg_ended(self, leg_sid: str, parent_sid: str) -> None:
         """Send the final status callback of another call's counselor leg."""
-        path = self.status_path
+        path = self.status_path or "/ivr/status"
         form = {
             "AccountSid": "AC" + "0" * 32,
             "CallSid": leg_sid,
