@@ -13,13 +13,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
 from callcenter.models import CallbackRequest, CallbackStatus, utcnow
-from ivr import bp
-from ivr.responses import say_text, twiml, webhook
+from ivr import bp, prompts
+from ivr.responses import say, twiml, webhook
 
-INTRO = "다시 걸기 요청입니다. 시민에게 연결하려면 1번을 누르십시오."
-NO_INPUT = "입력이 없어 전화를 끊습니다."
-GONE = "이 요청은 이미 처리되었습니다. 전화를 끊습니다."
-AFTER = "통화가 끝났습니다. 상담 기록에 결과를 남겨 주십시오."
 UNANSWERED = {"no-answer", "busy", "failed"}
 
 
@@ -31,10 +27,10 @@ def _open_callback(callback_id: int) -> CallbackRequest | None:
     return callback
 
 
-def _hang_up(words: str) -> Response:
-    """Say a sentence to the counselor and end the call."""
+def _hang_up(prompt: str) -> Response:
+    """Say a prompt to the counselor and end the call."""
     response = VoiceResponse()
-    say_text(response, words)
+    say(response, prompt, "ko")
     response.hangup()
     return twiml(response)
 
@@ -43,16 +39,17 @@ def _hang_up(words: str) -> Response:
 @webhook
 def callback_bridge_answer(callback_id: int) -> Response:
     """The counselor answered: ask them to press 1, so a personal voicemail cannot connect."""
+    prompts.refresh_overrides(db.session)
     if _open_callback(callback_id) is None:
-        return _hang_up(GONE)
+        return _hang_up("callback_bridge_gone")
     response = VoiceResponse()
     gather = response.gather(
         num_digits=1,
         timeout=8,
         action=url_for("ivr.callback_bridge_connect", callback_id=callback_id),
     )
-    say_text(gather, INTRO)
-    say_text(response, NO_INPUT)
+    say(gather, "callback_bridge_intro", "ko")
+    say(response, "callback_bridge_no_input", "ko")
     response.hangup()
     return twiml(response)
 
@@ -62,10 +59,10 @@ def callback_bridge_answer(callback_id: int) -> Response:
 def callback_bridge_connect(callback_id: int) -> Response:
     """Dial the citizen from the line's number once the counselor pressed 1."""
     if request.form.get("Digits") != "1":
-        return _hang_up(NO_INPUT)
+        return _hang_up("callback_bridge_no_input")
     callback = _open_callback(callback_id)
     if callback is None:
-        return _hang_up(GONE)
+        return _hang_up("callback_bridge_gone")
     # The counselor is on a call now: the line must not route a caller to them meanwhile.
     if callback.claimed_by is not None:
         callback.claimed_by.busy_since = utcnow()
@@ -93,4 +90,4 @@ def callback_bridge_done(callback_id: int) -> Response:
         if counselor is not None and counselor.busy_call_sid == request.form.get("CallSid"):
             counselor.busy_since = counselor.busy_call_sid = None
         db.session.commit()
-    return _hang_up(AFTER)
+    return _hang_up("callback_bridge_after")
