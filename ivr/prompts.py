@@ -110,6 +110,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "이 요청은 이미 처리되었습니다. 전화를 끊습니다.",
         "en": "This request has already been handled. Goodbye.",
     },
+    "callback_bridge_busy": {
+        "ko": "지금 다른 상담 통화 중이셔서 시민에게 연결하지 않습니다. 통화를 마치신 뒤 "
+        "다시 걸어 주십시오.",
+        "en": "You are on another advice call, so the citizen is not dialed. Please try again "
+        "when it ends.",
+    },
     "callback_bridge_after": {
         "ko": "통화가 끝났습니다. 상담 기록에 결과를 남겨 주십시오.",
         "en": "The call has ended. Please record its result.",
