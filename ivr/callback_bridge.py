@@ -2,24 +2,31 @@
 
 The counselor's phone shows the line's number, and so does the citizen's: nobody sees the
 counselor's own number. The result the counselor reports in the back office is what counts;
-these webhooks only note an unanswered dial so the queue can show it, and mark the counselor
-busy while bridged so the line does not ring them for another caller meanwhile.
+these webhooks only note an unanswered dial so the queue can show it. Pressing 1 claims the
+counselor as accepting a line call does (`claim_counselor`), so a counselor on a live call
+is told so instead of being bridged, and the line does not ring them while they talk; the end
+of the dial frees them as the end of a line call does (`release_counselor`), which offers
+them the longest-waiting caller of their fields.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, current_app, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
-from callcenter.models import CallbackRequest, CallbackStatus, utcnow
-from ivr import bp
-from ivr.responses import say_text, twiml, webhook
+from callcenter.models import CallbackRequest, CallbackStatus, Counselor
+from callcenter.timezone import line_timezone
+from ivr import bp, prompts
+from ivr.calls import current_time
+from ivr.responses import say, twiml, webhook
+from ivr.routing import claim_counselor
+from ivr.status import release_leg_holder
 
-INTRO = "다시 걸기 요청입니다. 시민에게 연결하려면 1번을 누르십시오."
-NO_INPUT = "입력이 없어 전화를 끊습니다."
-GONE = "이 요청은 이미 처리되었습니다. 전화를 끊습니다."
-AFTER = "통화가 끝났습니다. 상담 기록에 결과를 남겨 주십시오."
 UNANSWERED = {"no-answer", "busy", "failed"}
 
 
@@ -31,28 +38,41 @@ def _open_callback(callback_id: int) -> CallbackRequest | None:
     return callback
 
 
-def _hang_up(words: str) -> Response:
-    """Say a sentence to the counselor and end the call."""
+def _hang_up(prompt: str) -> Response:
+    """Say a prompt to the counselor and end the call."""
     response = VoiceResponse()
-    say_text(response, words)
+    say(response, prompt, "ko")
     response.hangup()
     return twiml(response)
+
+
+def hold_counselor(session: Session, counselor_id: int, call_sid: str, now: datetime) -> bool:
+    """Claim the counselor for this call unless a live call holds them. Does not commit.
+
+    Twilio may send the same request again: the call that already holds the counselor keeps
+    its claim.
+    """
+    if claim_counselor(session, counselor_id, call_sid, now):
+        return True
+    holder = session.scalar(select(Counselor.busy_call_sid).where(Counselor.id == counselor_id))
+    return holder == call_sid
 
 
 @bp.post("/callback-bridge/<int:callback_id>/answer")
 @webhook
 def callback_bridge_answer(callback_id: int) -> Response:
     """The counselor answered: ask them to press 1, so a personal voicemail cannot connect."""
+    prompts.refresh_overrides(db.session)
     if _open_callback(callback_id) is None:
-        return _hang_up(GONE)
+        return _hang_up("callback_bridge_gone")
     response = VoiceResponse()
     gather = response.gather(
         num_digits=1,
         timeout=8,
         action=url_for("ivr.callback_bridge_connect", callback_id=callback_id),
     )
-    say_text(gather, INTRO)
-    say_text(response, NO_INPUT)
+    say(gather, "callback_bridge_intro", "ko")
+    say(response, "callback_bridge_no_input", "ko")
     response.hangup()
     return twiml(response)
 
@@ -60,17 +80,20 @@ def callback_bridge_answer(callback_id: int) -> Response:
 @bp.post("/callback-bridge/<int:callback_id>/connect")
 @webhook
 def callback_bridge_connect(callback_id: int) -> Response:
-    """Dial the citizen from the line's number once the counselor pressed 1."""
+    """Dial the citizen from the line's number once the counselor pressed 1 and is free."""
     if request.form.get("Digits") != "1":
-        return _hang_up(NO_INPUT)
+        return _hang_up("callback_bridge_no_input")
     callback = _open_callback(callback_id)
     if callback is None:
-        return _hang_up(GONE)
-    # The counselor is on a call now: the line must not route a caller to them meanwhile.
-    if callback.claimed_by is not None:
-        callback.claimed_by.busy_since = utcnow()
-        callback.claimed_by.busy_call_sid = request.form.get("CallSid")
-        db.session.commit()
+        return _hang_up("callback_bridge_gone")
+    counselor_id = callback.claimed_by_id
+    call_sid = request.form.get("CallSid", "")
+    if counselor_id is not None and not hold_counselor(
+        db.session, counselor_id, call_sid, current_time()
+    ):
+        db.session.rollback()
+        return _hang_up("callback_bridge_busy")
+    db.session.commit()
     response = VoiceResponse()
     dial = response.dial(
         caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
@@ -84,13 +107,12 @@ def callback_bridge_connect(callback_id: int) -> Response:
 @bp.post("/callback-bridge/<int:callback_id>/done")
 @webhook
 def callback_bridge_done(callback_id: int) -> Response:
-    """Note an unanswered dial on the request, and tell the counselor what to do next."""
+    """Note an unanswered dial, free the counselor, and tell them what to do next."""
+    session = db.session
     callback = _open_callback(callback_id)
-    if callback is not None:
-        if request.form.get("DialCallStatus") in UNANSWERED:
-            callback.result = "no_answer"
-        counselor = callback.claimed_by
-        if counselor is not None and counselor.busy_call_sid == request.form.get("CallSid"):
-            counselor.busy_since = counselor.busy_call_sid = None
-        db.session.commit()
-    return _hang_up(AFTER)
+    if callback is not None and request.form.get("DialCallStatus") in UNANSWERED:
+        callback.result = "no_answer"
+    # Whoever this call holds, even if the request was closed in the back office meanwhile.
+    release_leg_holder(session, request.form.get("CallSid", ""), current_time(), line_timezone())
+    session.commit()
+    return _hang_up("callback_bridge_after")

@@ -78,6 +78,19 @@ def set_outcome(call: Call, outcome: CallOutcome) -> bool:
     return True
 
 
+def set_abandoned_ringing(call: Call) -> bool:
+    """Record that the caller hung up while a counselor's phone rang or played the whisper.
+
+    This outcome may replace `abandoned_menu`: ringing writes nothing, so the caller's final
+    status can arrive before any request about the leg and take the call for one left in the
+    menu.
+    """
+    if call.outcome not in (None, CallOutcome.ABANDONED_MENU):
+        return False
+    call.outcome = CallOutcome.ABANDONED_RINGING
+    return True
+
+
 def is_blocked(session: Session, caller: str | None) -> bool:
     """Whether the calling number is on the blocklist."""
     e164 = try_e164(caller)

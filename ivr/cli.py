@@ -32,7 +32,8 @@ from ivr.walker import (
     "counselors",
     multiple=True,
     type=click.Choice(COUNSELOR_BEHAVIOURS),
-    help="What each counselor rung does, in turn (default: answers).",
+    help="What happens as each counselor is rung, in turn: what the counselor does, or the "
+    "caller hanging up while it rings or in the whisper (default: answers).",
 )
 @click.option("--talk", default=180, show_default=True, help="Seconds of conversation.")
 @click.option("--record", default=20, show_default=True, help="Seconds of voice message.")

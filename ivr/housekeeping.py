@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.models import Call, Counselor
 from ivr.calls import default_outcome, set_outcome
+from ivr.status import leave_ringing_legs
 from schedules.oncall import DEFAULT_BUSY_TIMEOUT
 
 
@@ -35,7 +36,8 @@ def close_unfinished_calls(
     for call in stale:
         call.ended_at = now
         call.status = "unknown"
-        set_outcome(call, default_outcome(call))
+        if not leave_ringing_legs(session, call, now):
+            set_outcome(call, default_outcome(call))
         if call.queue_entered_at is not None and call.queue_left_at is None:
             call.queue_left_at = now
     session.flush()

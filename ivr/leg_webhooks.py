@@ -20,6 +20,7 @@ from ivr.routing import (
     whisper_answer,
 )
 from ivr.status import (
+    caller_left,
     release_counselor,
 )
 from ivr.twilio_form import form_int, this_ring
@@ -75,9 +76,11 @@ def dial_done() -> Response:
             survey_or_goodbye(response, call, now)
         session.commit()
         return twiml(response)
-    if leg.result == "ringing":
-        leg.result = leg_result_from_dial(request.form.get("DialCallStatus", ""))
-    if not caller_gone:
+    if caller_gone:  # the caller hung up while this counselor's phone rang or in the whisper
+        caller_left(call, leg, now)
+    else:
+        if leg.result == "ringing":
+            leg.result = leg_result_from_dial(request.form.get("DialCallStatus", ""))
         ring_next(session, response, call, now, tz)
     session.commit()
     return twiml(response)

@@ -102,6 +102,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "이미 다른 상담 통화가 연결되어 있어 이 전화는 다른 분께 연결됩니다.",
         "en": "You are already on another advice call; this one goes elsewhere.",
     },
+    "callback_bridge_intro": {
+        "ko": "다시 걸기 요청입니다. 시민에게 연결하려면 1번을 누르십시오.",
+        "en": "A call back request. Press 1 to reach the citizen.",
+    },
+    "callback_bridge_no_input": {
+        "ko": "입력이 없어 전화를 끊습니다.",
+        "en": "No key was pressed. Goodbye.",
+    },
+    "callback_bridge_gone": {
+        "ko": "이 요청은 이미 처리되었습니다. 전화를 끊습니다.",
+        "en": "This request has already been handled. Goodbye.",
+    },
+    "callback_bridge_busy": {
+        "ko": "지금 다른 상담 통화 중이셔서 시민에게 연결하지 않습니다. 통화를 마치신 뒤 "
+        "다시 걸어 주십시오.",
+        "en": "You are on another advice call, so the citizen is not dialed. Please try again "
+        "when it ends.",
+    },
+    "callback_bridge_after": {
+        "ko": "통화가 끝났습니다. 상담 기록에 결과를 남겨 주십시오.",
+        "en": "The call has ended. Please record its result.",
+    },
     "closed_next": {
         "ko": "지금은 {field} 상담 시간이 아닙니다. 다음 상담은 {when}에 시작합니다.",
         "en": "{field} advice is not available now. The next session starts {when}.",

@@ -39,7 +39,7 @@ DIAL_RESULTS = {
     "no-answer": LegResult.NO_ANSWER,
     "busy": LegResult.BUSY,
     "failed": LegResult.FAILED,
-    "canceled": LegResult.NO_ANSWER,
+    "canceled": LegResult.CALLER_LEFT,  # the line never cancels a leg: the caller hung up
     "completed": LegResult.DECLINED,  # answered, but the whisper was not accepted
 }
 

@@ -9,7 +9,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from callcenter.models import Call, CallLeg, Counselor, LegResult
-from ivr.calls import FINAL_STATUSES, default_outcome, open_call, set_outcome
+from ivr.calls import (
+    FINAL_STATUSES,
+    default_outcome,
+    open_call,
+    record_step,
+    set_abandoned_ringing,
+    set_outcome,
+)
 from ivr.queueing import offer_freed_counselor
 from ivr.routing import leg_result_from_dial
 
@@ -42,6 +49,40 @@ def release_leg_holder(session: Session, leg_sid: str, now: datetime, tz: ZoneIn
     return release_counselor(session, counselor_id, leg_sid, now, tz)
 
 
+def caller_left(call: Call, leg: CallLeg, now: datetime) -> None:
+    """Record that the caller hung up before this counselor leg was taken."""
+    if leg.result == LegResult.RINGING:
+        leg.result = LegResult.CALLER_LEFT
+    if set_abandoned_ringing(call):
+        record_step(call, "caller_left", now, position=leg.position)
+
+
+def leave_ringing_legs(session: Session, call: Call, now: datetime) -> bool:
+    """Settle the legs of an ended call that were still ringing: the caller left them."""
+    if call.id is None:
+        return False
+    legs = session.scalars(
+        select(CallLeg).where(CallLeg.call_id == call.id, CallLeg.result == LegResult.RINGING)
+    ).all()
+    for leg in legs:
+        caller_left(call, leg, now)
+    return bool(legs)
+
+
+def _settle_untaken_leg(leg: CallLeg, status: str, now: datetime) -> None:
+    """Give a leg that ended before it was taken the result its own final status tells.
+
+    `canceled`: the caller hung up while it rang. `completed`: the counselor answered but
+    neither took nor declined the call, so whoever hung up during the whisper did; if the
+    caller's call has not ended, the Dial action, which says whether they are still there,
+    settles it.
+    """
+    if status == "canceled" or (status == "completed" and leg.call.ended_at is not None):
+        caller_left(leg.call, leg, now)
+    elif status != "completed":
+        leg.result = leg_result_from_dial(status)
+
+
 def _seconds(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -72,7 +113,7 @@ def apply_leg_status(
     if leg.result == LegResult.CONNECTED:
         leg.result = LegResult.COMPLETED
     elif leg.result == LegResult.RINGING:
-        leg.result = leg_result_from_dial(status)
+        _settle_untaken_leg(leg, status, now)
     if leg.counselor_id is not None:
         release_counselor(session, leg.counselor_id, leg.leg_sid or leg_sid, now, tz)
 
@@ -97,7 +138,8 @@ def apply_call_status(
     call.status = status
     call.ended_at = now
     call.duration_seconds = _seconds(duration)
-    set_outcome(call, default_outcome(call))
+    if not leave_ringing_legs(session, call, now):
+        set_outcome(call, default_outcome(call))
     if call.queue_entered_at is not None and call.queue_left_at is None:
         call.queue_left_at = now
     if call.id is not None:

@@ -2,10 +2,11 @@
 
 It posts signed form data, follows `action`, `url`, `waitUrl` and `<Redirect>`, turns `<Say>`
 into text, answers `<Gather>` from a script of keys or speech, plays the counselor's side of
-each `<Dial>` (answers and presses 1, does not answer, is busy, declines), waits in queues,
-leaves voice messages, records the conversations a `<Dial>` asks to record, and sends the
-status and recording callbacks. It talks to a Flask test client or to a live base URL over
-HTTP, so tests, `flask simulate-call` and benchmarks share it.
+each `<Dial>` (answers and presses 1, does not answer, is busy, declines, or the caller hangs
+up while it rings or during the whisper), waits in queues, leaves voice messages, records
+the conversations a `<Dial>` asks to record, and sends the status and recording callbacks.
+It talks to a Flask test client or to a live base URL over HTTP, so tests,
+`flask simulate-call` and benchmarks share it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 from xml.etree.ElementTree import Element
 
 from twilio.request_validator import RequestValidator
@@ -25,7 +26,15 @@ from twilio.request_validator import RequestValidator
 from ivr.twiml_check import check_twiml
 
 ACCOUNT_SID = "AC" + "0" * 32
-COUNSELOR_BEHAVIOURS = ("answers", "no-answer", "busy", "declines", "fails")
+COUNSELOR_BEHAVIOURS = (
+    "answers",
+    "no-answer",
+    "busy",
+    "declines",
+    "fails",
+    "caller-hangs-up",  # while the counselor's phone rings
+    "caller-hangs-up-in-whisper",  # the counselor answered and hears the whisper
+)
 SPEAKERS = {"caller": "발신자", "counselor": "상담위원"}
 MAX_REQUESTS = 300
 
@@ -153,6 +162,14 @@ class _Hangup(Exception):
     """The caller hung up (the script ran out, or the line hung up on them)."""
 
 
+class _HangupInDial(Exception):
+    """The caller hung up while a counselor leg was ringing or in its whisper."""
+
+    def __init__(self, reason: str, dial_status: str, leg_sid: str) -> None:
+        super().__init__(reason)
+        self.dial_status, self.leg_sid = dial_status, leg_sid
+
+
 class CallWalker:
     """Plays calls against one app, signing requests with its auth token."""
 
@@ -162,9 +179,10 @@ class CallWalker:
         auth_token: str,
         line_number: str = "+827000000000",
         voice_path: str = "/ivr/voice",
-        status_path: str = "/ivr/status",
+        status_path: str | None = "/ivr/status",
         redirects: Callable[[str], str | None] | None = None,
     ) -> None:
+        """Play calls that start at `voice_path`; no `status_path` sends no final status."""
         self.transport = transport
         self.validator = RequestValidator(auth_token)
         self.line_number = line_number
@@ -198,8 +216,10 @@ class CallWalker:
         parts = urllib.parse.urlsplit(absolute)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def _callback(self, path: str, form: dict[str, str]) -> None:
-        """Send a status-type callback (twice when the script simulates retries)."""
+    def _callback(self, path: str | None, form: dict[str, str]) -> None:
+        """Send a status-type callback, if any (twice when the script simulates retries)."""
+        if path is None:
+            return
         for _ in range(2 if self.script.repeat_callbacks else 1):
             self.post(path, form)
 
@@ -335,7 +355,10 @@ class CallWalker:
                 outcome, talked = "completed", 60
                 self.elapsed += talked
                 break
-            outcome, dial_sid, talked = self._counselor_leg(number, path, verb)
+            try:
+                outcome, dial_sid, talked = self._counselor_leg(number, path, verb)
+            except _HangupInDial as left:
+                self._leave_dial(verb, path, left)
             if outcome == "completed" and talked:
                 break
         if talked:
@@ -347,15 +370,37 @@ class CallWalker:
         form = self._form(
             DialCallStatus=outcome, DialCallSid=dial_sid, DialCallDuration=str(talked)
         )
-        if not self.script.callbacks_first:
-            body = self.post(target, form)
+        return self._dial_action(target, form), target
+
+    def _dial_action(self, target: str, form: dict[str, str]) -> str:
+        """Request a <Dial>'s action, the legs' status callbacks before or after it."""
+        if self.script.callbacks_first:
             self._flush_leg_callbacks()
-            return body, target
+            return self.post(target, form)
+        body = self.post(target, form)
         self._flush_leg_callbacks()
-        return self.post(target, form), target
+        return body
+
+    def _leave_dial(self, verb: Element, path: str, left: _HangupInDial) -> NoReturn:
+        """End the call in a <Dial>: Twilio still requests its action, with the call completed."""
+        action = verb.get("action")
+        if action is None:
+            self._flush_leg_callbacks()
+        else:
+            form = self._form(
+                CallStatus="completed",
+                DialCallStatus=left.dial_status,
+                DialCallSid=left.leg_sid,
+                DialCallDuration="0",
+            )
+            self._dial_action(self._path(action, path), form)
+        raise _Hangup(str(left))
 
     def _counselor_leg(self, number: Element, path: str, dial: Element) -> tuple[str, str, int]:
-        """Play one counselor's side of a <Dial>; return (DialCallStatus, leg sid, talk)."""
+        """Play one counselor's side of a <Dial>; return (DialCallStatus, leg sid, talk).
+
+        Raises `_HangupInDial` when the script has the caller hang up during this leg.
+        """
         behaviour = next(self._legs, "answers")
         if behaviour not in COUNSELOR_BEHAVIOURS:
             raise WalkerError(f"unknown counselor behaviour {behaviour!r}")
@@ -393,9 +438,19 @@ class CallWalker:
             self.elapsed += int(dial.get("timeout", "20")) if behaviour == "no-answer" else 2
             leg_status(status, 0)
             return status, leg_sid, 0
+        if behaviour == "caller-hangs-up":
+            self.transcript.add("line", f"상담위원 {to[-4:]} 전화가 울리는 중에 발신자가 끊음")
+            self.elapsed += 5
+            leg_status("canceled", 0)
+            raise _HangupInDial("caller hung up while the phone rang", "canceled", leg_sid)
         if status_path:
             self._callback(status_path, leg_form(CallStatus="in-progress"))
         self.transcript.add("line", f"상담위원 {to[-4:]} 전화를 받음")
+        if behaviour == "caller-hangs-up-in-whisper":
+            self._whisper_cut_short(number, path, leg_form)
+            self.transcript.add("line", f"상담위원 {to[-4:]} 안내를 듣는 중에 발신자가 끊음")
+            leg_status("completed", 5)
+            raise _HangupInDial("caller hung up during the whisper", "completed", leg_sid)
         bridged = self._whisper(number, path, behaviour, leg_form)
         if not bridged:
             self.transcript.add("line", f"상담위원 {to[-4:]} 통화를 받지 않음 (1번 미입력)")
@@ -437,6 +492,19 @@ class CallWalker:
                 return True
             body, url = following
         raise WalkerError("whisper did not end")
+
+    def _whisper_cut_short(
+        self, number: Element, path: str, leg_form: Callable[..., dict[str, str]]
+    ) -> None:
+        """Play the whisper's prompts to the counselor until the caller hangs up, unanswered."""
+        url = self._path(number.get("url") or "", path)
+        for verb in check_twiml(self.post(url, leg_form())):
+            if verb.tag == "Gather":
+                for child in verb:
+                    self._hear("counselor", child)
+                return
+            if verb.tag in ("Say", "Play", "Pause"):
+                self._hear("counselor", verb)
 
     def _flush_leg_callbacks(self) -> None:
         for path, form in getattr(self, "_pending_leg", []):
@@ -545,7 +613,7 @@ class CallWalker:
 
     def leg_ended(self, leg_sid: str, parent_sid: str) -> None:
         """Send the final status callback of another call's counselor leg."""
-        path = self.status_path
+        path = self.status_path or "/ivr/status"
         form = {
             "AccountSid": ACCOUNT_SID,
             "CallSid": leg_sid,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from callcenter.models import Counselor, Field, WeeklyShift
-from ivr.walker import CallWalker, FlaskTransport, Script, outbox_redirects
+from ivr.walker import CallWalker, FlaskTransport, Script, Transcript, outbox_redirects
 
 SEOUL = ZoneInfo("Asia/Seoul")
 # A Tuesday afternoon in term time: not a holiday.
@@ -92,3 +92,26 @@ def walker(app, client):
 def play(walker: CallWalker, *keys: str, **options: object):
     """Play a call with these menu answers and script options."""
     return walker.call(Script(keys=list(keys), **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def call_back(app, client):
+    """Return a player of the call the line places to a counselor to call a citizen back.
+
+    The back office starts that call with the bridge's URL and no status callback, so the
+    walker starts there and sends none.
+    """
+
+    def play_bridge(callback_id: int, *keys: str, **options: object) -> Transcript:
+        bridge = CallWalker(
+            FlaskTransport(client),
+            app.config["TWILIO_AUTH_TOKEN"],
+            line_number=app.config["TWILIO_PHONE_NUMBER"],
+            voice_path=f"/ivr/callback-bridge/{callback_id}/answer",
+            status_path=None,
+            redirects=outbox_redirects(app),
+        )
+        script = Script(caller=app.config["TWILIO_PHONE_NUMBER"], keys=list(keys), **options)  # type: ignore[arg-type]
+        return bridge.call(script)
+
+    return play_bridge

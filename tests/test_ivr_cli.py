@@ -21,3 +21,13 @@ def test_simulate_call_refuses_a_malformed_calling_number(runner):
     result = runner.invoke(args=["simulate-call", "--from", "12"])
     assert result.exit_code != 0
     assert "--from" in result.output
+
+
+def test_simulate_call_plays_a_caller_who_hangs_up_while_the_phone_rings(
+    runner, db, on_shift, clock
+):
+    on_shift("legal")
+    result = runner.invoke(args=["simulate-call", "--press", "1", "--counselor", "caller-hangs-up"])
+    assert result.exit_code == 0, result.output
+    assert "전화가 울리는 중에 발신자가 끊음" in result.output
+    assert db.scalar(select(Call)).outcome == "abandoned_ringing"

@@ -58,3 +58,23 @@ def test_walker_takes_keys_as_they_are_pressed_and_streams_the_transcript(walker
     transcript = walker.call(Script(keys=presses(), counselors=["answers"], on_line=heard.append))
     assert heard == transcript.lines
     assert "1번을 눌러 주세요" in transcript.counselor_heard
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "leg_status", "whispered"),
+    [("caller-hangs-up", "canceled", False), ("caller-hangs-up-in-whisper", "completed", True)],
+)
+def test_walker_hangs_up_in_a_dial_as_twilio_reports_it(
+    walker, on_shift, clock, behaviour, leg_status, whispered
+):
+    on_shift("legal")
+    transcript = walker.call(Script(keys=["1", "5"], counselors=[behaviour]))
+    sent = [
+        (path.split("?")[0], form.get("CallStatus"), form.get("DialCallStatus"))
+        for path, form, _, _ in transcript.exchanges
+    ]
+    assert ("/ivr/dial/done", "completed", leg_status) in sent  # the caller's own call ended
+    assert ("/ivr/status", leg_status, None) in sent  # the counselor's leg
+    assert sent[-1] == ("/ivr/status", "completed", None)  # the caller's final status
+    assert any(path == "/ivr/whisper" for path, _, _ in sent) == whispered
+    assert not any(path.startswith("/ivr/survey") for path, _, _ in sent)

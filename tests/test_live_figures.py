@@ -149,3 +149,17 @@ def test_monthly_report_counts_calls_played_with_the_walker(db, walker, on_shift
     assert report.calls_total.satisfaction == 5
     assert report.heatmap[1][14] == 2  # Tuesday, 14:00 local
     assert [(c.calls, c.consultations) for c in report.counselors] == [(1, 0)]
+
+
+def test_caller_who_hung_up_while_a_phone_rang_counts_as_abandoned(
+    client, login, db, walker, on_shift, clock
+):
+    from callcenter.reporting import Period, build_report
+
+    on_shift("legal")
+    play(walker, "1", counselors=["caller-hangs-up"])
+    login("coordinator")
+    board = client.get("/reports/wallboard/live").get_data(as_text=True)
+    assert '<dd id="wb-abandoned">1</dd>' in board
+    day = build_report(db, Period.month(2027, 3), SEOUL).calls["2027-03-02"]
+    assert (day.offered, day.abandoned_menu, day.abandoned_ringing, day.abandoned) == (1, 0, 1, 1)

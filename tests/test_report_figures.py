@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from callcenter.models import Consultation, ReportConsultationDay
+from callcenter.models import Call, Consultation, ReportConsultationDay
 from callcenter.reporting import Period, build_report
 from callcenter.reporting.rollup import refresh
 from tests.report_data import SEOUL, build_year, kst
@@ -105,6 +105,28 @@ def test_calls_by_field(year, fields):
     assert year.calls_by_field[fields["legal"].id].answered == 2
     assert year.calls_by_field[fields["tax"].id].abandoned_queue == 1
     assert year.calls_by_field[None].abandoned_menu == 1
+
+
+def test_calls_abandoned_while_a_counselors_phone_rang_count_as_abandoned(db, fields, rollup):
+    legal = fields["legal"]
+    for n, outcome in enumerate(["abandoned_ringing", "abandoned_ringing", "abandoned_menu"]):
+        db.add(
+            Call(
+                call_sid=f"CAringing{n}",
+                started_at=kst(2027, 1, 4, 10, n),
+                field_id=legal.id,
+                outcome=outcome,
+                status="completed",
+                steps=[],
+            )
+        )
+    db.commit()
+    rollup()
+    report = build_report(db, Period.year(2027), SEOUL)
+    january = report.calls["2027-01"]
+    assert (january.offered, january.abandoned_ringing, january.abandoned) == (3, 2, 3)
+    assert report.calls_by_field[legal.id].abandoned_ringing == 2
+    assert report.calls_total.abandoned_ringing == 2
 
 
 def test_callbacks_requested_and_completed_with_time_to_callback(year):

@@ -50,8 +50,9 @@ def test_csv_export_starts_with_a_byte_order_mark_and_holds_the_figures(client, 
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     calls_header = rows.index(next(r for r in rows if r and r[0] == "전화 응답")) + 1
+    assert rows[calls_header][3:6] == ["메뉴에서 끊음", "대기 중 끊음", "연결 중 끊음"]
     january = rows[calls_header + 1]
-    assert january[:5] == ["2027-01", "5", "3", "1", "1"]
+    assert january[:6] == ["2027-01", "5", "3", "1", "1", "0"]
     assert 'filename="report-2027.csv"' in response.headers["Content-Disposition"]
 
 

@@ -26,6 +26,7 @@ CALL_OUTCOMES = {
     "voice_message": _l("음성 메시지"),
     "abandoned_menu": _l("메뉴에서 끊음"),
     "abandoned_queue": _l("대기 중 끊음"),
+    "abandoned_ringing": _l("연결 중 끊음"),
     "closed": _l("상담 시간 아님"),
     "blocked": _l("차단 번호"),
     "admin_desk": _l("행정 창구 연결"),
@@ -39,6 +40,7 @@ LEG_RESULTS = {
     "failed": _l("실패"),
     "connected": _l("연결됨"),
     "completed": _l("통화 마침"),
+    "caller_left": _l("발신자가 끊음"),
 }
 
 

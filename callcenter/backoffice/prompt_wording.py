@@ -72,6 +72,16 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "callback_sms",
         ),
     ),
+    (
+        _l("상담위원이 회신 전화를 걸 때 듣는 안내"),
+        (
+            "callback_bridge_intro",
+            "callback_bridge_no_input",
+            "callback_bridge_gone",
+            "callback_bridge_busy",
+            "callback_bridge_after",
+        ),
+    ),
     (_l("음성 메시지"), ("voicemail_prompt", "voicemail_done", "voicemail_empty")),
     (_l("통화를 마칠 때"), ("survey", "survey_thanks", "goodbye")),
     (

@@ -33,10 +33,16 @@ class CallOutcome(enum.StrEnum):
     VOICE_MESSAGE = "voice_message"
     ABANDONED_MENU = "abandoned_menu"
     ABANDONED_QUEUE = "abandoned_queue"
+    ABANDONED_RINGING = "abandoned_ringing"  # hung up while a counselor's phone rang
     CLOSED = "closed"
     BLOCKED = "blocked"
     ADMIN_DESK = "admin_desk"
     FAILED = "failed"
+
+    @classmethod
+    def abandoned(cls) -> tuple[CallOutcome, ...]:
+        """Return the outcomes of calls the caller hung up on before talking to anyone."""
+        return (cls.ABANDONED_MENU, cls.ABANDONED_QUEUE, cls.ABANDONED_RINGING)
 
 
 class LegResult(enum.StrEnum):
@@ -49,6 +55,7 @@ class LegResult(enum.StrEnum):
     FAILED = "failed"
     CONNECTED = "connected"
     COMPLETED = "completed"
+    CALLER_LEFT = "caller_left"  # the caller hung up before the counselor took the call
 
 
 class Call(Base):

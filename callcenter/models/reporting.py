@@ -33,6 +33,7 @@ class ReportCallDay(Base):
     answered: Mapped[int] = mapped_column(Integer, default=0)
     abandoned_menu: Mapped[int] = mapped_column(Integer, default=0)
     abandoned_queue: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned_ringing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     answered_in_target: Mapped[int] = mapped_column(Integer, default=0)
     wait_seconds_total: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction_responses: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,7 +6,8 @@ Definitions (see docs/reports.md):
 
 - a consultation counts when its status is not ``draft``, in the period of its start;
 - a call is *offered* unless its number was blocked; *answered* when its outcome is
-  ``connected``; *abandoned in the menu / in the queue* by outcome;
+  ``connected``; *abandoned in the menu / in the queue / while a counselor's phone rang* by
+  outcome;
 - the *wait* of an answered call runs from entering the queue (choosing a field) to the
   counselor taking it; calls without a queue time count from the start of the call;
 - the 90th percentile is the nearest-rank one: the smallest wait that at least 90 % of the
@@ -155,6 +156,7 @@ class CallFigures:
     answered: int = 0
     abandoned_menu: int = 0
     abandoned_queue: int = 0
+    abandoned_ringing: int = 0
     answered_in_target: int = 0
     wait_seconds_total: int = 0
     p90_wait: int | None = None
@@ -163,8 +165,8 @@ class CallFigures:
 
     @property
     def abandoned(self) -> int:
-        """Return the calls abandoned in the menu or in the queue."""
-        return self.abandoned_menu + self.abandoned_queue
+        """Return the calls abandoned in the menu, in the queue or while a phone rang."""
+        return self.abandoned_menu + self.abandoned_queue + self.abandoned_ringing
 
     @property
     def average_wait(self) -> float | None:
@@ -190,6 +192,7 @@ class CallFigures:
             "answered",
             "abandoned_menu",
             "abandoned_queue",
+            "abandoned_ringing",
             "answered_in_target",
             "wait_seconds_total",
             "satisfaction_responses",
@@ -244,6 +247,7 @@ CALL_MEASURES = (
     "answered",
     "abandoned_menu",
     "abandoned_queue",
+    "abandoned_ringing",
     "answered_in_target",
     "wait_seconds_total",
     "satisfaction_responses",

@@ -69,14 +69,7 @@ def today_counts(session: Session, now: datetime, tz: ZoneInfo) -> TodayCounts:
         select(
             func.count(),
             func.count(case((Call.outcome == CallOutcome.CONNECTED, 1))),
-            func.count(
-                case(
-                    (
-                        Call.outcome.in_([CallOutcome.ABANDONED_MENU, CallOutcome.ABANDONED_QUEUE]),
-                        1,
-                    )
-                )
-            ),
+            func.count(case((Call.outcome.in_(CallOutcome.abandoned()), 1))),
         ).where(
             Call.started_at >= midnight,
             Call.started_at <= now,

@@ -100,6 +100,7 @@ def live_call_days(span: Span) -> Select:
             _count_if(answered()).label("answered"),
             _count_if(Call.outcome == CallOutcome.ABANDONED_MENU).label("abandoned_menu"),
             _count_if(Call.outcome == CallOutcome.ABANDONED_QUEUE).label("abandoned_queue"),
+            _count_if(Call.outcome == CallOutcome.ABANDONED_RINGING).label("abandoned_ringing"),
             _count_if(and_(answered(), waited <= ANSWER_TARGET_SECONDS)).label(
                 "answered_in_target"
             ),

@@ -2,7 +2,7 @@
 
 Revision ID: 0602
 Revises: 0601
-Create Date: 2026-11-26 10:00:00
+Create Date: 2026-11-25 20:00:00
 
 With RECORDING_ENABLED the counselor <Dial> is recorded; Twilio's recording status callback
 now keeps the recording on its call: the SID (to fetch the audio), the URL (personal data,
