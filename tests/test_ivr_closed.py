@@ -133,3 +133,11 @@ def test_no_choice_at_the_offer_ends_politely_after_three_tries(db, walker, on_s
     transcript = play(walker, "1", "", "7", "")
     assert transcript.heard.count("전화 회신을 원하시면 1번") == 3
     assert transcript.ended == "line hung up"
+
+
+def test_caller_with_an_invalid_number_must_key_in_a_number(db, walker, on_shift, clock):
+    on_shift("legal")
+    clock.now = SATURDAY
+    transcript = play(walker, "1", "1", "01077778888#", caller="12345")
+    assert "지금 거신 번호" not in transcript.heard
+    assert db.scalar(select(CallbackRequest)).phone == "+821077778888"

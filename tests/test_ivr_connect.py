@@ -245,3 +245,19 @@ def test_conversations_end_before_their_busy_flag_could_pass_for_a_lost_one(
     on_shift("legal")
     transcript = play(walker, "1", counselors=["answers"])
     assert next(transcript.documents("/ivr/menu")[0].iter("Dial")).get("timeLimit") == "5400"
+
+
+def test_counselor_rings_for_the_configured_time(db, walker, on_shift, clock, settings):
+    settings(IVR_DIAL_TIMEOUT=25)
+    on_shift("legal")
+    transcript = play(walker, "1", counselors=["answers"])
+    assert next(transcript.documents("/ivr/menu")[0].iter("Dial")).get("timeout") == "25"
+
+
+def test_call_and_conversation_lengths_are_recorded(db, walker, on_shift, clock):
+    on_shift("legal")
+    play(walker, "1", counselors=["answers"], talk_seconds=240)
+    call = db.scalar(select(Call))
+    leg = db.scalar(select(CallLeg))
+    assert leg.duration_seconds >= 240  # the conversation and the whisper before it
+    assert call.duration_seconds >= leg.duration_seconds

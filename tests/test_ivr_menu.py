@@ -146,3 +146,9 @@ def test_desk_that_answers_ends_the_call_after_the_conversation(db, walker, cloc
     transcript = play(walker, "0")
     assert transcript.documents("/ivr/desk/done")[0].find("Hangup") is not None
     assert db.scalar(select(Call)).outcome == "admin_desk"
+
+
+def test_english_voice_comes_from_configuration(db, walker, clock, settings):
+    settings(IVR_VOICE_EN="Polly.Matthew-Neural")
+    english = play(walker, "9").documents("/ivr/menu")[0].find("Gather")
+    assert english.find("Say").get("voice") == "Polly.Matthew-Neural"

@@ -230,3 +230,12 @@ def test_freed_counselor_is_not_offered_callers_of_fields_they_do_not_serve(
     db.commit()
     assert queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL) is None
     assert db.scalar(select(Call)).queue_left_at is None
+
+
+def test_hold_music_plays_while_waiting_when_configured(db, walker, on_shift, clock, settings):
+    settings(IVR_HOLD_MUSIC_URL="https://line.example.org/hold.mp3")
+    make_busy(db, on_shift("legal"), clock)
+    transcript = play(walker, "1", queue_polls=1)
+    wait = transcript.documents("/ivr/queue/wait")[0]
+    assert [p.text for p in wait.iter("Play")] == ["https://line.example.org/hold.mp3"]
+    assert not list(wait.iter("Pause"))
