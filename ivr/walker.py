@@ -431,6 +431,7 @@ class CallWalker:
                 self._pending_leg.append((status_path, leg_form(**extra)))
 
         if status_path:
+            self._callback(status_path, leg_form(CallStatus="initiated"))
             self._callback(status_path, leg_form(CallStatus="ringing"))
         if behaviour in ("no-answer", "busy", "fails"):
             status = {"no-answer": "no-answer", "busy": "busy", "fails": "failed"}[behaviour]
