@@ -41,6 +41,7 @@ def menu_gather(
     )
     if desk_open:
         spoken += " " + prompts.text("menu_desk", language)
+    spoken = f"{spoken} {prompts.text('menu_choose', language)}".strip()
     say_text(gather, spoken, language)
     if language == "ko":
         say(gather, "menu_english", "en")

@@ -37,6 +37,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "민원 행정 창구는 0번,",
         "en": "For the administrative desk, press 0.",
     },
+    "menu_choose": {  # after the keys above; English says "press" with each one
+        "ko": "원하시는 번호를 눌러 주세요.",
+        "en": "",
+    },
     # Each spoken in the other language's voice, so the caller who needs it understands.
     "menu_english": {"ko": "영어 안내는 9번을 눌러 주세요.", "en": "For English, press 9."},
     "menu_korean": {"ko": "한국어 안내는 9번을 눌러 주세요.", "en": "For Korean, press 9."},

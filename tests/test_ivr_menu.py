@@ -21,6 +21,7 @@ def test_first_gather_is_the_field_menu_spoken_in_korean(db, walker, clock):
     assert gather.get("hints") == "법률, 건축, 세무, 노무"
     assert gather.find("Say").get("language") == "ko-KR"
     assert "법률 상담은 1번" in gather.find("Say").text
+    assert gather.find("Say").text.endswith("노무 상담은 4번, 원하시는 번호를 눌러 주세요.")
     assert "For English, press 9." in transcript.heard
 
 

@@ -30,6 +30,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "respect_notice",
             "menu_field",
             "menu_desk",
+            "menu_choose",
             "menu_english",
             "menu_korean",
             "menu_repeat",
