@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import requests
 from flask import current_app
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -41,6 +41,9 @@ class Sent:
     sid: str | None
     outbox_id: int
     error: str | None = None
+    # Twilio answered and said no (e.g. the call to redirect has ended). When it could not be
+    # reached or did not answer in time, nobody knows whether the request took effect.
+    refused: bool = False
 
 
 def is_sandbox() -> bool:
@@ -83,7 +86,7 @@ def _send(message: OutboxMessage, action) -> Sent:  # type: ignore[no-untyped-de
         # to do, and the webhook that asked still answers and keeps what it recorded.
         log.exception("Could not send an outgoing %s", message.kind)
         message.status, message.error = "failed", str(exc)[:500]
-        return Sent(False, None, message.id, str(exc))
+        return Sent(False, None, message.id, str(exc), isinstance(exc, TwilioRestException))
     message.status, message.provider_sid = "sent", sid
     return Sent(True, sid, message.id)
 

@@ -41,6 +41,18 @@ CHANNEL = "counselor_state"
 ROSTER_CHANNEL = "roster_changed"
 PING = "ping"  # what a listener sends itself on a quiet channel
 APPLICATION_NAME = "callcenter-busy-board"  # how its connections show in pg_stat_activity
+# The listener's connection: a dead peer is noticed within about 20 seconds (TCP keepalives,
+# and unacknowledged data given up after 15 s), and no query of its own runs for long.
+CONNECTION_OPTIONS = {
+    "autocommit": True,
+    "application_name": APPLICATION_NAME,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 15000,
+    "options": "-c statement_timeout=10000",
+}
 COLUMNS = "id, phone, busy_since, last_connected_at"
 NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -86,8 +98,9 @@ class BusyBoard:
     def start(self) -> None:
         """Start listening, in this process (a forked worker starts its own thread)."""
         with self._lock:
-            if self._pid == os.getpid() and self._thread is not None:
-                return
+            alive = self._thread is not None and self._thread.is_alive()
+            if self._pid == os.getpid() and alive:
+                return  # listening, or still winding down from stop()
             self._pid, self._live, self._states = os.getpid(), False, {}
             self._stop.clear()
             self._thread = threading.Thread(target=self._listen, name="busy-board", daemon=True)
@@ -99,7 +112,8 @@ class BusyBoard:
         self._live = False
         if self._thread is not None and self._pid == os.getpid():
             self._thread.join(timeout)
-        self._thread = None
+            if not self._thread.is_alive():
+                self._thread = None
 
     @property
     def live(self) -> bool:
@@ -136,33 +150,34 @@ class BusyBoard:
         pause = 0.5
         while not self._stop.is_set():
             try:
-                with psycopg.connect(
-                    self.conninfo, autocommit=True, application_name=APPLICATION_NAME
-                ) as connection:
+                with psycopg.connect(self.conninfo, **CONNECTION_OPTIONS) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     connection.execute(f"LISTEN {ROSTER_CHANNEL}")
                     # Listening first: a change committed during the load is announced after.
                     self._load(connection)
                     roster_cache.clear()  # edits made while nobody listened
-                    self._live, pause = True, 0.5
+                    # Trusted once a notification is seen to arrive, this ping first of all.
+                    connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, PING))
                     while not self._stop.is_set():
                         # No query may run while notifies() waits; psycopg keeps what
                         # arrives during a query for the next call.
                         notes = connection.notifies(timeout=self.heartbeat, stop_after=1)
                         payloads = {(note.channel, note.payload) for note in notes}
-                        if payloads:
-                            self._heard_at = time.monotonic()
                         if any(channel == ROSTER_CHANNEL for channel, _ in payloads):
                             roster_cache.clear()
                         for channel, payload in payloads:
                             if channel == CHANNEL and payload != PING:
                                 self._reload(connection, int(payload))
-                        if not payloads:
+                        if payloads:
+                            self._heard_at, self._live, pause = time.monotonic(), True, 0.5
+                        else:
                             # A quiet channel: check that notifications still reach us (a
                             # connection pooler in transaction mode, for one, drops them).
                             connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, PING))
-            except (psycopg.Error, OSError, ValueError):
+            except (psycopg.Error, OSError):
                 log.warning("Busy board lost its connection; menu choices read the table")
+            except Exception:  # never leave the worker without its listener
+                log.exception("Busy board failed; menu choices read the table")
             self._live = False
             self._stop.wait(pause)
             pause = min(pause * 2, 30.0)
@@ -170,7 +185,6 @@ class BusyBoard:
     def _load(self, connection: psycopg.Connection) -> None:
         rows = connection.execute(f"SELECT {COLUMNS} FROM counselors").fetchall()
         self._states = {row[0]: CounselorState.from_row(row) for row in rows}
-        self._heard_at = time.monotonic()
 
     def _reload(self, connection: psycopg.Connection, counselor_id: int) -> None:
         row = connection.execute(

@@ -9,6 +9,7 @@ Busy flags and fair order are never cached for a fixed time.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +25,7 @@ from schedules.oncall import on_call
 
 _entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
 _generation = 0  # moves on at every clear(), so a load begun before it is not kept
+_lock = threading.Lock()  # a clear() between the check and the store would be lost
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,12 @@ def _cached(key: tuple[Any, ...], load):  # type: ignore[no-untyped-def]
             return hit[1]
     began = _generation
     value = load()
-    if ttl > 0 and began == _generation:
-        if len(_entries) > 4096:  # old minutes pile up; start afresh now and then
-            _entries.clear()
-        _entries[key] = (now, value)
+    if ttl > 0:
+        with _lock:
+            if began == _generation:
+                if len(_entries) > 4096:  # old minutes pile up; start afresh now and then
+                    _entries.clear()
+                _entries[key] = (now, value)
     return value
 
 
@@ -88,5 +92,6 @@ def closed_day(session: Session, day: date) -> bool:
 def clear() -> None:
     """Forget everything cached (on PostgreSQL, the busy board calls this on a roster edit)."""
     global _generation
-    _generation += 1
-    _entries.clear()
+    with _lock:
+        _generation += 1
+        _entries.clear()

@@ -261,7 +261,7 @@ def text(key: str, language: str = "ko", **values: Any) -> str:
 
 def refresh_overrides(session: Any, now: float | None = None, force: bool = False) -> None:
     """Reload coordinators' overrides when the cached copy is older than the TTL."""
-    global _loaded_at
+    global _loaded_at, _overrides
     current = clock.monotonic() if now is None else now
     if not force and _loaded_at is not None and current - _loaded_at < _OVERRIDE_TTL_SECONDS:
         return
@@ -275,13 +275,13 @@ def refresh_overrides(session: Any, now: float | None = None, force: bool = Fals
         session.rollback()
         log.warning("Prompt overrides unavailable; speaking the catalogue defaults")
         return
-    _overrides.clear()
-    _overrides.update({(k, lang): t for k, lang, t in rows if k in CATALOGUE and t})
+    # A new dict, swapped in whole: a prompt spoken meanwhile sees the old or the new wording.
+    _overrides = {(k, lang): t for k, lang, t in rows if k in CATALOGUE and t}
     _loaded_at = current
 
 
 def forget_overrides() -> None:
     """Drop the cached overrides, so the next request reads them again."""
-    global _loaded_at
-    _overrides.clear()
+    global _loaded_at, _overrides
+    _overrides = {}
     _loaded_at = None

@@ -57,9 +57,14 @@ def queue_wait() -> Response:
         response = VoiceResponse()
         response.leave()
         return twiml(response)
-    response = waiting_music(language, position, form_int("AvgQueueTime") or 0, waited, field_id)
-    if waited >= current_app.config["IVR_QUEUE_MAX_WAIT"]:
+    if waited >= current_app.config["IVR_QUEUE_MAX_WAIT"] and _take(call, now):
         record_step(call, "queue_timeout", now)
+        session.commit()
+        response = VoiceResponse()
+        response.leave()
+        return twiml(response)
+    # (When the take fails, a freed counselor's redirect has just taken the caller.)
+    response = waiting_music(language, position, form_int("AvgQueueTime") or 0, field_id)
     session.commit()
     return twiml(response)
 
@@ -113,10 +118,7 @@ def queue_done() -> Response:
         return twiml(response)
     if call.queue_left_at is None:
         call.queue_left_at = now
-    reason = next(
-        (step["step"] for step in reversed(call.steps or []) if step["step"].startswith("queue_")),
-        None,
-    )
+    reason = _why_the_queue_was_left(call)
     if result == "hangup":
         set_outcome(call, CallOutcome.ABANDONED_QUEUE)
     elif result != "leave":  # queue-full, error, system-error: the queue could not hold them
@@ -135,6 +137,20 @@ def queue_done() -> Response:
         offer(response, call)
     session.commit()
     return twiml(response)
+
+
+def _why_the_queue_was_left(call: Call) -> str | None:
+    """Return the queue step that made the caller leave this time in the queue, if any.
+
+    Only steps since the caller last entered the queue count: an older reason (a counselor who
+    was free an hour ago) must not decide again. None when the wait music failed.
+    """
+    for step in reversed(call.steps or []):
+        if step["step"] == "queue":
+            return None
+        if step["step"].startswith("queue_"):
+            return step["step"]
+    return None
 
 
 @bp.post("/queue/connect")

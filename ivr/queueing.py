@@ -43,14 +43,11 @@ def enqueue(response: VoiceResponse, call: Call, field: Field, now: datetime) ->
 
 
 def waiting_music(
-    language: str, position: int, average_seconds: int, waited_seconds: int, field_id: int
+    language: str, position: int, average_seconds: int, field_id: int
 ) -> VoiceResponse:
     """Tell a waiting caller where they stand, then hold; `*` leaves for a callback."""
     config = current_app.config
     response = VoiceResponse()
-    if waited_seconds >= config["IVR_QUEUE_MAX_WAIT"]:
-        response.leave()
-        return response
     gather = response.gather(
         num_digits=1,
         action=url_for("ivr.queue_key", lang=language, field=field_id),
@@ -79,8 +76,8 @@ def offer_freed_counselor(
     The waiting call is taken out of the queue with a conditional UPDATE, so two counselors
     freed at once never both take it. That, and the release that freed the counselor, are
     committed before the REST redirect: Twilio fetches the new URL at once and must find the
-    counselor free. A caller the redirect cannot reach (most likely gone, their final status
-    not yet in) goes back in line, and the next one is tried.
+    counselor free. A caller Twilio refuses to redirect (gone, their final status not yet in)
+    goes back in line and the next one is tried; when Twilio does not answer, nobody else is.
     """
     fields = _fields_on_call(session, counselor_id, now, tz)
     if not fields:
@@ -112,10 +109,24 @@ def offer_freed_counselor(
         language = call.language
         session.commit()
         url = absolute(url_for("ivr.queue_connect", counselor=counselor_id, lang=language))
-        if telephony.redirect_call(session, call_sid, url).ok:
+        sent = telephony.redirect_call(session, call_sid, url)
+        if sent.ok:
             return call
-        log.warning("Could not move a waiting caller to a freed counselor; trying the next")
-        call.queue_left_at = None
+        if not sent.refused:
+            # Twilio did not answer in time: the redirect may well have happened. The caller
+            # stays taken (a hold round or their final status settles it); trying others now
+            # could send two callers to one counselor.
+            log.warning("No answer from Twilio to a queue redirect; not trying other callers")
+            return None
+        # Twilio refused: the caller is gone (their final status not yet in). Back in line,
+        # unless that status arrived meanwhile, and on to the next caller.
+        log.warning("A waiting caller could not be moved to a freed counselor; trying the next")
+        session.execute(
+            update(Call)
+            .where(Call.id == call_id, Call.queue_left_at == now, Call.ended_at.is_(None))
+            .values(queue_left_at=None)
+            .execution_options(synchronize_session=False)
+        )
         record_step(call, "dequeue_failed", now, counselor=counselor_id)
         session.commit()
     return None

@@ -134,7 +134,9 @@ Binder = Callable[[Sequence[int], datetime], tuple[str, Any]]
 @functools.cache
 def _statement(dialect: Dialect) -> Binder:
     """Return how to bind the read for a dialect: its SQL text and the driver's parameters."""
-    bind_instant = Counselor.__table__.c.busy_since.type.bind_processor(dialect)
+    # The column type as the dialect stores it (on SQLite, the same text SQLAlchemy writes).
+    column_type = Counselor.__table__.c.busy_since.type
+    bind_instant = column_type.dialect_impl(dialect).bind_processor(dialect)
 
     def instant(value: datetime) -> Any:
         return bind_instant(value) if bind_instant else value

@@ -26,15 +26,18 @@ def public_url() -> str:
     environ = request.environ
     root, path = environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
+    host = request.host
     if (
         path.startswith("/")
+        and not path.startswith("//")  # werkzeug folds leading slashes into one
         and _PLAIN_PATH.fullmatch(root + path)
         and _PLAIN_QUERY.fullmatch(query)
-        and "xn--" not in request.host
+        and host == host.lower()  # and lowers the host's letters
+        and "xn--" not in host
     ):
         # The usual webhook URL: nothing to quote or unquote, so the same text as werkzeug's
         # `request.url` (or `full_path`), put together directly.
-        start = base or f"{request.scheme}://{request.host}{root.rstrip('/')}"
+        start = base or f"{request.scheme}://{host}{root.rstrip('/')}"
         return start + path + ("?" + query if query else "")
     if base:
         path = request.full_path if request.query_string else request.path

@@ -202,7 +202,8 @@ def test_freed_counselor_goes_to_the_next_caller_when_the_first_cannot_be_reache
 
     def redirect(session, call_sid, url):
         tried.append(call_sid)
-        return telephony.Sent(call_sid != "CAgone", None, 0)
+        gone = call_sid == "CAgone"
+        return telephony.Sent(not gone, None, 0, "21220" if gone else None, refused=gone)
 
     monkeypatch.setattr(telephony, "redirect_call", redirect)
     with app.test_request_context("/ivr/status", method="POST"):
@@ -239,3 +240,61 @@ def test_hold_music_plays_while_waiting_when_configured(db, walker, on_shift, cl
     wait = transcript.documents("/ivr/queue/wait")[0]
     assert [p.text for p in wait.iter("Play")] == ["https://line.example.org/hold.mp3"]
     assert not list(wait.iter("Pause"))
+
+
+def test_freed_counselor_is_offered_nobody_else_when_twilio_does_not_answer(
+    app, db, fields, on_shift, clock, monkeypatch
+):
+    from callcenter import telephony
+    from ivr import queueing
+
+    counselor = on_shift("legal")
+    for n, sid in enumerate(("CAfirst", "CAsecond")):
+        db.add(
+            Call(
+                call_sid=sid,
+                field_id=fields["legal"].id,
+                started_at=clock.now,
+                queue_entered_at=clock.now - timedelta(minutes=5 - n),
+            )
+        )
+    db.commit()
+    tried = []
+
+    def no_answer(session, call_sid, url):
+        tried.append(call_sid)
+        return telephony.Sent(False, None, 0, "read timed out", refused=False)
+
+    monkeypatch.setattr(telephony, "redirect_call", no_answer)
+    with app.test_request_context("/ivr/status", method="POST"):
+        assert queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL) is None
+    assert tried == ["CAfirst"]
+    first = db.scalar(select(Call).where(Call.call_sid == "CAfirst"))
+    assert first.queue_left_at is not None  # the redirect may have happened: still taken
+
+
+def test_caller_taken_by_a_freed_counselor_at_the_maximum_wait_is_not_sent_away(
+    app, client, db, fields, clock, settings
+):
+    settings(IVR_QUEUE_MAX_WAIT=600)
+    waiting_call(db, fields, clock, waited=timedelta(minutes=11), queue_left_at=clock.now)
+    path = f"/ivr/queue/wait?lang=ko&field={fields['legal'].id}"
+    answer = post_signed(app, client, path, QueueTime="660", QueuePosition="1")
+    assert "<Leave" not in answer
+    assert not db.scalar(select(Call)).reached("queue_timeout")
+
+
+def test_an_old_reason_to_leave_the_queue_does_not_decide_a_later_wait(
+    app, client, db, fields, on_shift, clock
+):
+    on_shift("legal")
+    earlier = (clock.now - timedelta(minutes=30)).isoformat(timespec="seconds")
+    steps = [
+        {"step": "queue", "at": earlier},
+        {"step": "queue_counselor_free", "at": earlier},
+        {"step": "queue", "at": earlier},
+    ]
+    waiting_call(db, fields, clock, steps=steps)
+    answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="leave")
+    assert "<Dial" not in answer and "<Enqueue" not in answer
+    assert "전화 회신을 원하시면 1번" in answer

@@ -247,16 +247,18 @@ def test_twiml_is_rendered_exactly_as_the_twilio_library_does(app):
         ("/ivr/menu?q=a+b&c=d%20e", ""),
         ("/ivr/voice", "/line"),
         ("/ivr/voice?x=%3F", "/line/"),
+        ("//ivr/voice", ""),
     ],
 )
 @pytest.mark.parametrize("base", [None, "https://line.example.org"])
-def test_public_url_is_the_url_werkzeug_rebuilds(app, settings, url, script_root, base):
+@pytest.mark.parametrize("host", ["localhost", "Line.Example.ORG"])
+def test_public_url_is_the_url_werkzeug_rebuilds(app, settings, url, script_root, base, host):
     from flask import request
 
     from ivr.security import public_url
 
     settings(PUBLIC_BASE_URL=base)
-    base_url = f"http://localhost:8080{script_root}"
+    base_url = f"http://{host}:8080{script_root}"
     with app.test_request_context(url, method="POST", base_url=base_url):
         if base:
             expected = base + (request.full_path if request.query_string else request.path)
