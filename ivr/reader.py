@@ -133,7 +133,10 @@ Binder = Callable[[Sequence[int], datetime], tuple[str, Any]]
 
 @functools.cache
 def _statement(dialect: Dialect) -> Binder:
-    """Return how to bind the read for a dialect: its SQL text and the driver's parameters."""
+    """Return how to bind the read for a dialect: its SQL text and the driver's parameters.
+
+    The line runs on PostgreSQL (psycopg: an array) or SQLite (sqlite3: `?` placeholders).
+    """
     # The column type as the dialect stores it (on SQLite, the same text SQLAlchemy writes).
     column_type = Counselor.__table__.c.busy_since.type
     bind_instant = column_type.dialect_impl(dialect).bind_processor(dialect)
@@ -148,8 +151,6 @@ def _statement(dialect: Dialect) -> Binder:
             return text, (list(ids), instant(stale_before))
 
         return bind_array
-    if dialect.paramstyle != "qmark":  # SQLite's driver
-        raise NotImplementedError(f"no free-counselor read for {dialect.name}")
 
     @functools.lru_cache(maxsize=64)
     def text_for(count: int) -> str:
