@@ -6,7 +6,6 @@ import logging
 from datetime import datetime
 
 from flask import Response, current_app, request, url_for
-from sqlalchemy import update
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
@@ -23,7 +22,7 @@ from ivr.offers import (
     offer,
     start_callback,
 )
-from ivr.queueing import enqueue, waiting_music
+from ivr.queueing import enqueue, take_from_queue, waiting_music
 from ivr.responses import say, twiml, webhook
 from ivr.routing import (
     Ring,
@@ -49,38 +48,24 @@ def queue_wait() -> Response:
     waited = form_int("QueueTime") or 0
     if call.queue_entered_at is not None:
         waited = max(waited, int((now - call.queue_entered_at).total_seconds()))
-    if position == 1 and field_id and _free_for(call, field_id, now) and _take(call, now):
+    leave_for = None
+    if position == 1 and field_id and _free_for(call, field_id, now):
         # A counselor is free (a shift began, or a call ended without freeing anyone to us):
         # the caller at the head of the queue goes to them.
-        record_step(call, "queue_counselor_free", now)
+        leave_for = "queue_counselor_free"
+    elif waited >= current_app.config["IVR_QUEUE_MAX_WAIT"]:
+        leave_for = "queue_timeout"
+    # When the take fails, a freed counselor's redirect has just taken the caller: hold on.
+    if leave_for is not None and take_from_queue(session, call.id, now):
+        call.queue_left_at = now
+        record_step(call, leave_for, now)
         session.commit()
         response = VoiceResponse()
         response.leave()
         return twiml(response)
-    if waited >= current_app.config["IVR_QUEUE_MAX_WAIT"] and _take(call, now):
-        record_step(call, "queue_timeout", now)
-        session.commit()
-        response = VoiceResponse()
-        response.leave()
-        return twiml(response)
-    # (When the take fails, a freed counselor's redirect has just taken the caller.)
     response = waiting_music(language, position, form_int("AvgQueueTime") or 0, field_id)
     session.commit()
     return twiml(response)
-
-
-def _take(call: Call, now: datetime) -> bool:
-    """Take the call out of the queue unless a freed counselor's redirect took it first."""
-    taken = db.session.execute(
-        update(Call)
-        .where(Call.id == call.id, Call.queue_left_at.is_(None), Call.ended_at.is_(None))
-        .values(queue_left_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:
-        return False
-    call.queue_left_at = now
-    return True
 
 
 def _free_for(call: Call, field_id: int, now: datetime) -> bool:

@@ -94,13 +94,7 @@ def offer_freed_counselor(
         .limit(20)
     ).all()
     for call_id, call_sid in waiting:
-        taken = session.execute(
-            update(Call)
-            .where(Call.id == call_id, Call.queue_left_at.is_(None), Call.ended_at.is_(None))
-            .values(queue_left_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount != 1:
+        if not take_from_queue(session, call_id, now):
             continue
         call = session.get(Call, call_id)
         assert call is not None
@@ -130,6 +124,21 @@ def offer_freed_counselor(
         record_step(call, "dequeue_failed", now, counselor=counselor_id)
         session.commit()
     return None
+
+
+def take_from_queue(session: Session, call_id: int, now: datetime) -> bool:
+    """Take a waiting call out of the queue unless another request took it or it ended.
+
+    One conditional UPDATE decides, so a caller leaves the queue once: for a freed counselor's
+    redirect, or at a hold round for a free counselor or the maximum wait.
+    """
+    taken = session.execute(
+        update(Call)
+        .where(Call.id == call_id, Call.queue_left_at.is_(None), Call.ended_at.is_(None))
+        .values(queue_left_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
 
 
 def _fields_on_call(session: Session, counselor_id: int, now: datetime, tz: ZoneInfo) -> list[int]:

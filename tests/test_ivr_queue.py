@@ -181,6 +181,21 @@ def test_full_queue_leads_to_the_callback_offer(app, client, db, fields, clock):
     assert "전화 회신을 원하시면 1번" in answer
 
 
+def queued(db, field, clock, *call_sids):
+    """Put calls in a field's queue, the first the longest waiting (a minute apart)."""
+    for n, call_sid in enumerate(call_sids):
+        waited = timedelta(minutes=len(call_sids) - n)
+        db.add(
+            Call(
+                call_sid=call_sid,
+                field_id=field.id,
+                started_at=clock.now - waited,
+                queue_entered_at=clock.now - waited,
+            )
+        )
+    db.commit()
+
+
 def test_freed_counselor_goes_to_the_next_caller_when_the_first_cannot_be_reached(
     app, db, fields, on_shift, clock, monkeypatch
 ):
@@ -188,16 +203,7 @@ def test_freed_counselor_goes_to_the_next_caller_when_the_first_cannot_be_reache
     from ivr import queueing
 
     counselor = on_shift("legal")
-    for n, sid in enumerate(("CAgone", "CAlive")):
-        db.add(
-            Call(
-                call_sid=sid,
-                field_id=fields["legal"].id,
-                started_at=clock.now,
-                queue_entered_at=clock.now - timedelta(minutes=5 - n),
-            )
-        )
-    db.commit()
+    queued(db, fields["legal"], clock, "CAgone", "CAlive")
     tried = []
 
     def redirect(session, call_sid, url):
@@ -220,15 +226,7 @@ def test_freed_counselor_is_not_offered_callers_of_fields_they_do_not_serve(
     from ivr import queueing
 
     counselor = on_shift("legal")
-    db.add(
-        Call(
-            call_sid="CAtax",
-            field_id=fields["tax"].id,
-            started_at=clock.now,
-            queue_entered_at=clock.now - timedelta(minutes=5),
-        )
-    )
-    db.commit()
+    queued(db, fields["tax"], clock, "CAtax")
     assert queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL) is None
     assert db.scalar(select(Call)).queue_left_at is None
 
@@ -249,16 +247,7 @@ def test_freed_counselor_is_offered_nobody_else_when_twilio_does_not_answer(
     from ivr import queueing
 
     counselor = on_shift("legal")
-    for n, sid in enumerate(("CAfirst", "CAsecond")):
-        db.add(
-            Call(
-                call_sid=sid,
-                field_id=fields["legal"].id,
-                started_at=clock.now,
-                queue_entered_at=clock.now - timedelta(minutes=5 - n),
-            )
-        )
-    db.commit()
+    queued(db, fields["legal"], clock, "CAfirst", "CAsecond")
     tried = []
 
     def no_answer(session, call_sid, url):
