@@ -130,6 +130,19 @@ def redirect_call(session: Session, call_sid: str, url: str) -> Sent:
     return _send(message, lambda: _client().calls(call_sid).update(url=url, method="POST").sid)
 
 
+def call_state(call_sid: str) -> tuple[str, int | None] | None:
+    """Return Twilio's status and duration of a call, or None (sandbox, or not known now)."""
+    if is_sandbox():
+        return None
+    try:
+        call = _client().calls(call_sid).fetch()
+    except (TwilioException, requests.RequestException):
+        log.warning("Could not read the state of call %s from Twilio", call_sid)
+        return None
+    duration = int(call.duration) if str(call.duration or "").isdigit() else None
+    return str(call.status), duration
+
+
 class RecordingUnavailable(Exception):
     """A recording's audio could not be fetched from Twilio; the message says why."""
 

@@ -34,6 +34,7 @@ import psycopg
 from sqlalchemy.engine import URL
 
 from ivr import cache as roster_cache
+from ivr.reservations import busy_timeout, is_free
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ CONNECTION_OPTIONS = {
     "tcp_user_timeout": 15000,
     "options": "-c statement_timeout=10000",
 }
-COLUMNS = "id, phone, busy_since, last_connected_at"
+COLUMNS = "id, phone, busy_since, last_connected_at, reserved_until"
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -65,11 +66,12 @@ class CounselorState:
     phone: str
     busy_since: datetime | None
     last_connected_at: datetime | None
+    reserved_until: datetime | None
 
     @classmethod
     def from_row(cls, row: tuple) -> CounselorState:  # type: ignore[type-arg]
         """Read a row of COLUMNS (instants stored as naive UTC)."""
-        return cls(row[0], row[1], _utc(row[2]), _utc(row[3]))
+        return cls(row[0], row[1], _utc(row[2]), _utc(row[3]), _utc(row[4]))
 
 
 def conninfo(url: URL) -> str:
@@ -124,23 +126,22 @@ class BusyBoard:
             and time.monotonic() - self._heard_at < 3 * self.heartbeat
         )
 
-    def free_in_dial_order(
-        self, ids: Sequence[int], stale_before: datetime
-    ) -> list[tuple[int, str]] | None:
-        """Return (id, phone) of the free counselors among `ids` in fair order, as
-        `ivr.reader` would read them; None when the board cannot be trusted to know."""
+    def free_in_dial_order(self, ids: Sequence[int], now: datetime) -> list[tuple[int, str]] | None:
+        """Return (id, phone) of the free counselors among `ids` in fair order, as the
+        database would say (`ivr.reservations`); None when the board cannot be trusted."""
         if self._pid != os.getpid():
             self.start()
             return None
         if not self.live:
             return None
         states = self._states
+        stale_before = now - busy_timeout()
         free = []
         for counselor_id in ids:
             state = states.get(counselor_id)
             if state is None:
                 return None  # added a moment ago, or gone: let the database say
-            if state.busy_since is None or state.busy_since <= stale_before:
+            if is_free(state.busy_since, state.reserved_until, now, stale_before):
                 free.append(state)
         free.sort(key=_fair_order)
         return [(s.id, s.phone) for s in free]

@@ -5,8 +5,8 @@ counselor's own number. The result the counselor reports in the back office is w
 these webhooks only note an unanswered dial so the queue can show it. Pressing 1 claims the
 counselor as accepting a line call does (`claim_counselor`), so a counselor on a live call
 is told so instead of being bridged, and the line does not ring them while they talk; the end
-of the dial frees them as the end of a line call does (`release_counselor`), which offers
-them the longest-waiting caller of their fields.
+of the dial frees them as the end of a line call does (`release_counselor`), and they are
+offered to the longest-waiting caller of their fields.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from callcenter.models import CallbackRequest, CallbackStatus, Counselor
 from callcenter.timezone import line_timezone
 from ivr import bp, prompts
 from ivr.calls import current_time
+from ivr.queueing import serve_freed
 from ivr.responses import say, twiml, webhook
 from ivr.routing import claim_counselor
 from ivr.status import release_leg_holder
@@ -113,6 +114,8 @@ def callback_bridge_done(callback_id: int) -> Response:
     if callback is not None and request.form.get("DialCallStatus") in UNANSWERED:
         callback.result = "no_answer"
     # Whoever this call holds, even if the request was closed in the back office meanwhile.
-    release_leg_holder(session, request.form.get("CallSid", ""), current_time(), line_timezone())
+    now = current_time()
+    freed = release_leg_holder(session, request.form.get("CallSid", ""))
     session.commit()
+    serve_freed(session, freed, now, line_timezone())
     return _hang_up("callback_bridge_after")

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from callcenter.crypto import keyring
@@ -31,22 +33,42 @@ def find_call(session: Session, call_sid: str) -> Call | None:
 
 
 def open_call(session: Session, call_sid: str, caller: str | None, now: datetime) -> Call:
-    """Return the call record of a CallSid, creating it on first sight. Does not commit."""
-    call = find_call(session, call_sid)
-    if call is not None:
-        return call
-    e164 = try_e164(caller)
-    call = Call(
-        call_sid=call_sid,
-        from_number=e164,
-        from_digest=keyring.digest(e164) if e164 else None,
-        from_last4=last4(e164),
-        started_at=now,
-        steps=[],
-        status="in-progress",
+    """Return the call record of a CallSid, locked for this transaction; create it if new.
+
+    Every webhook that writes a call or its legs takes the call's row first, so requests
+    about one call (a leg's final status, the Dial's action, the call's own final status)
+    run one after the other and never lock rows in opposite orders. Two first requests about
+    a new call both insert it at once; the database keeps one row, and both lock it.
+    """
+    statement = (
+        select(Call)
+        .where(Call.call_sid == call_sid)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    session.add(call)
-    return call
+    call = session.scalar(statement)
+    e164 = try_e164(caller)
+    if call is not None:
+        if call.from_number is None and e164 is not None:
+            # The first request about the call came from a counselor's leg, without it.
+            call.from_number, call.from_last4 = e164, last4(e164)
+            call.from_digest = keyring.digest(e164)
+        return call
+    values = {
+        "call_sid": call_sid,
+        "from_number": e164,
+        "from_digest": keyring.digest(e164) if e164 else None,
+        "from_last4": last4(e164),
+        "started_at": now,
+        "steps": [],
+        "status": "in-progress",
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(Call).values(**values).on_conflict_do_nothing())
+    call = session.scalar(statement)
+    assert call is not None
+    return call  # not committed
 
 
 def record_step(call: Call, step: str, now: datetime, **detail: Any) -> None:

@@ -6,17 +6,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter.models import Call, Counselor, Field
+from callcenter.models import Call, CallLeg, Field, LegResult
 from ivr.cache import MenuField, rostered_ids
 from ivr.calls import open_call, record_step
 from ivr.offers import announce_next_session, offer
 from ivr.queueing import enqueue
+from ivr.reader import reserve_in_dial_order
+from ivr.reservations import held_for
 from ivr.responses import say
-from ivr.routing import Ring, busy_timeout, dial, dial_order, next_position, tried_counselors
+from ivr.routing import Ring, dial, leg_result_from_dial, reserve_next, tried_counselors
+from ivr.status import caller_left, end_call_holds, end_leg_hold
 
 
 def choose_field(
@@ -28,18 +30,20 @@ def choose_field(
     language: str,
     now: datetime,
     tz: ZoneInfo,
-) -> bool:
-    """Ring a free counselor of the field, else queue behind busy ones, else say when to call.
+) -> str:
+    """Ring a free counselor of the field, else queue behind engaged ones, else say when.
 
-    Returns whether the database was written to (ringing writes nothing: see `Ring`).
+    Returns what became of the caller: `rang` (one statement reserved the counselor and was
+    committed with it; nothing else is written), `queued` or `closed` (the call record is
+    written and the view commits it).
     """
-    # One autocommit read on its own connection: no transaction to open and roll back.
-    free = dial_order(session, field.id, now, tz, own_connection=True)
-    if free:
-        counselor_id, phone = free[0]
+    ids = rostered_ids(session, field.id, now, tz)
+    found = reserve_in_dial_order(ids, field.id, call_sid, 0, now) if ids else None
+    if found is not None:
+        counselor_id, phone = found
         say(response, "connecting", language, field=field.name(language))
         dial(response, Ring(call_sid, counselor_id, field.id, 0, now, language), phone)
-        return False
+        return "rang"
     call = open_call(session, call_sid, caller, now)
     call.language = language
     call.field_id = field.id
@@ -47,54 +51,93 @@ def choose_field(
     row = session.get(Field, field.id)
     assert row is not None
     call.field = row
-    if _someone_busy(session, field.id, now, tz):
+    if ids:  # on duty, but all talking or being rung, or earlier callers wait: the queue
         enqueue(response, call, row, now)
-    else:
-        announce_next_session(session, response, call, row, now, tz)
-        offer(response, call)
-    return True
+        return "queued"
+    announce_next_session(session, response, call, row, now, tz)
+    offer(response, call)
+    return "closed"
 
 
 def ring_next(
     session: Session, response: VoiceResponse, call: Call, now: datetime, tz: ZoneInfo
-) -> None:
-    """Ring the next free counselor this call has not rung yet, or make the offer.
+) -> bool:
+    """Ring the next free counselor this call has not rung yet, else queue, else the offer.
 
-    A caller who came from the queue goes back to it while counselors of the field are busy:
-    their place is kept, since the queue is served in order of first arrival.
+    A caller whose field still has on-duty counselors they have not rung (talking, being rung
+    for someone else, or kept for an earlier caller) waits in the queue in the place of their
+    first arrival; one who has rung everyone on duty is offered a callback or a voice message.
+    Returns whether the caller was queued (the view then serves the queue once committed).
     """
-    free = []
+    ring = None
     if call.field_id is not None:
-        free = dial_order(session, call.field_id, now, tz, tried_counselors(session, call))
-    if call.field_id is None or not free:
-        record_step(call, "nobody_answered", now)
-        if (
-            call.queue_entered_at is not None
-            and call.field is not None
-            and _someone_busy(session, call.field_id, now, tz)
-        ):
+        ring = reserve_next(session, call, call.field_id, now, tz)
+    if ring is not None:
+        say(response, "trying_next", call.language)
+        dial(response, ring, ring.phone)
+        return False
+    if call.field_id is not None and call.field is not None:
+        tried = tried_counselors(session, call)
+        if any(i not in tried for i in rostered_ids(session, call.field_id, now, tz)):
             enqueue(response, call, call.field, now)
-            return
-        say(response, "nobody_answered", call.language)
-        offer(response, call)
-        return
-    counselor_id, phone = free[0]
-    say(response, "trying_next", call.language)
-    position = next_position(session, call)
+            return True
+    record_step(call, "nobody_answered", now)
+    say(response, "nobody_answered", call.language)
+    offer(response, call)
+    return False
+
+
+def connect_reserved(
+    session: Session, response: VoiceResponse, call: Call, now: datetime, tz: ZoneInfo
+) -> bool:
+    """Ring the counselor the queue reserved for this caller, or the next one free.
+
+    Returns whether the caller went back to the queue (see `ring_next`).
+    """
+    held = held_for(session, call.call_sid, now)
+    if held is None or call.field_id is None or call.field is None:
+        return ring_next(session, response, call, now, tz)
+    counselor_id, phone, position = held
+    record_step(call, "from_queue", now, counselor=counselor_id)
+    say(response, "connecting", call.language, field=call.field.name(call.language))
     ring = Ring(call.call_sid, counselor_id, call.field_id, position, now, call.language)
     dial(response, ring, phone)
+    return False
 
 
-def _someone_busy(session: Session, field_id: int, now: datetime, tz: ZoneInfo) -> bool:
-    """Whether a counselor on call for the field is on a live call (so waiting makes sense)."""
-    ids = rostered_ids(session, field_id, now, tz)
-    if not ids:
-        return False
-    stale_before = now - busy_timeout()
-    return any(
-        c.busy_since is not None and c.busy_since > stale_before
-        for c in session.scalars(select(Counselor).where(Counselor.id.in_(ids)))
-    )
+def after_dial(
+    session: Session,
+    response: VoiceResponse,
+    leg: CallLeg,
+    caller_gone: bool,
+    dial_status: str,
+    duration: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+) -> tuple[list[int], bool]:
+    """Decide what follows a counselor leg's <Dial>; return (counselors freed, queued).
+
+    A conversation ends with the survey or goodbye; a leg nobody took frees its counselor,
+    and the caller rings the next one, waits in the queue, or hears the offer. A caller who
+    hung up while the phone rang or in the whisper is recorded as such.
+    """
+    call = leg.call
+    if leg.result in (LegResult.CONNECTED, LegResult.COMPLETED):
+        if leg.ended_at is None:
+            leg.ended_at = now
+            leg.result = LegResult.COMPLETED
+            leg.duration_seconds = duration
+        freed = end_leg_hold(session, leg, call.call_sid, leg.leg_sid)
+        if not caller_gone:
+            survey_or_goodbye(response, call, now)
+        return freed, False
+    if leg.result == LegResult.RINGING:
+        leg.result = LegResult.CALLER_LEFT if caller_gone else leg_result_from_dial(dial_status)
+    freed = end_leg_hold(session, leg, call.call_sid, leg.leg_sid)
+    if caller_gone:  # the caller hung up while this counselor's phone rang or in the whisper
+        caller_left(call, leg, now)
+        return freed + end_call_holds(session, call), False
+    return freed, ring_next(session, response, call, now, tz)
 
 
 def survey_or_goodbye(response: VoiceResponse, call: Call, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""The counselor's side of a call: the whisper, its answer, the end of each <Dial>."""
+"""The counselor's leg of a call: the whisper they hear and answer, the end of each <Dial>."""
 
 from __future__ import annotations
 
@@ -11,18 +11,10 @@ from callcenter.extensions import db
 from callcenter.timezone import line_timezone
 from ivr import bp
 from ivr.calls import current_time, find_call, note_recording
-from ivr.flow import ring_next, survey_or_goodbye
+from ivr.flow import after_dial
+from ivr.queueing import serve_freed, serve_waiters
 from ivr.responses import twiml, webhook
-from ivr.routing import (
-    ensure_leg,
-    leg_result_from_dial,
-    whisper,
-    whisper_answer,
-)
-from ivr.status import (
-    caller_left,
-    release_counselor,
-)
+from ivr.routing import ensure_leg, whisper, whisper_answer
 from ivr.twilio_form import form_int, this_ring
 
 log = logging.getLogger(__name__)
@@ -43,10 +35,12 @@ def whisper_view() -> Response:
 @webhook
 def whisper_answer_view() -> Response:
     """Bridge on 1 if the counselor is still free; otherwise end the counselor's leg."""
-    leg = ensure_leg(db.session, this_ring())
+    ring = this_ring()
+    leg = ensure_leg(db.session, ring)
     response = whisper_answer(
         db.session,
         leg,
+        ring,
         request.form.get("CallSid", ""),
         request.form.get("Digits", ""),
         current_time(),
@@ -62,27 +56,21 @@ def dial_done() -> Response:
     session, now, tz = db.session, current_time(), line_timezone()
     ring = this_ring()
     leg = ensure_leg(session, ring)
-    call = leg.call
-    caller_gone = request.form.get("CallStatus") == "completed"
     response = VoiceResponse()
-    if leg.result in ("connected", "completed"):
-        if leg.ended_at is None:
-            leg.ended_at = now
-            leg.result = "completed"
-            leg.duration_seconds = form_int("DialCallDuration")
-        if leg.counselor_id is not None and leg.leg_sid:
-            release_counselor(session, leg.counselor_id, leg.leg_sid, now, tz)
-        if not caller_gone:
-            survey_or_goodbye(response, call, now)
-        session.commit()
-        return twiml(response)
-    if caller_gone:  # the caller hung up while this counselor's phone rang or in the whisper
-        caller_left(call, leg, now)
-    else:
-        if leg.result == "ringing":
-            leg.result = leg_result_from_dial(request.form.get("DialCallStatus", ""))
-        ring_next(session, response, call, now, tz)
+    freed, queued = after_dial(
+        session,
+        response,
+        leg,
+        caller_gone=request.form.get("CallStatus") == "completed",
+        dial_status=request.form.get("DialCallStatus", ""),
+        duration=form_int("DialCallDuration"),
+        now=now,
+        tz=tz,
+    )
     session.commit()
+    serve_freed(session, freed, now, tz)
+    if queued and leg.call.field_id is not None:
+        serve_waiters(session, [leg.call.field_id], now, tz)
     return twiml(response)
 
 

@@ -148,6 +148,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "모든 {field} 상담위원이 통화 중입니다. 연결될 때까지 잠시 기다려 주십시오.",
         "en": "All {field} counselors are busy. Please hold for the next one.",
     },
+    "queue_return": {
+        "ko": "아직 연결되지 않았습니다. 기다리시던 순서 그대로 다음 {field} 상담위원에게 "
+        "연결해 드리겠습니다.",
+        "en": "You are not connected yet. You keep your place in line for the next {field} "
+        "counselor.",
+    },
     "queue_position": {
         "ko": "대기 순서는 {position}번째이며, 예상 대기 시간은 약 {minutes}분입니다.",
         "en": "You are number {position} in line; the expected wait is about {minutes} minutes.",

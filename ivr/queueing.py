@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import telephony
 from callcenter.models import Call, Counselor, Field
+from ivr.cache import rostered_ids
 from ivr.calls import record_step
-from ivr.responses import absolute, say
+from ivr.reservations import held_for, queue_window, release
+from ivr.responses import absolute, say, with_retries
+from ivr.routing import Ring, arrival, dial_order, reserve_next
 from ivr.speech import spoken_minutes
-from schedules.oncall import on_call
 
 log = logging.getLogger(__name__)
 
@@ -27,19 +30,51 @@ def queue_name(field: Field) -> str:
 
 
 def enqueue(response: VoiceResponse, call: Call, field: Field, now: datetime) -> None:
-    """Put the caller in the field's queue."""
-    if call.queue_entered_at is None:
-        call.queue_entered_at = now
+    """Put the caller in the field's queue, in the place of their first arrival at the field.
+
+    The place is kept in the database (`queue_entered_at`), not by Twilio's queue: a caller
+    put back after a ring nobody took keeps their turn, and hears it in the hold rounds.
+    """
+    returning = call.queue_entered_at is not None
+    if not returning:
+        call.queue_entered_at = arrival(call) or now
     call.queue_left_at = None  # back in the queue after a failed connection
     record_step(call, "queue", now, field=field.code)
-    say(response, "queue_enter", call.language, field=field.name(call.language))
+    say(
+        response,
+        "queue_return" if returning else "queue_enter",
+        call.language,
+        field=field.name(call.language),
+    )
     response.enqueue(
         queue_name(field),
-        wait_url=url_for("ivr.queue_wait", lang=call.language, field=field.id),
+        wait_url=with_retries(url_for("ivr.queue_wait", lang=call.language, field=field.id)),
         wait_url_method="POST",
-        action=url_for("ivr.queue_done", lang=call.language),
+        action=with_retries(url_for("ivr.queue_done", lang=call.language)),
         method="POST",
     )
+
+
+def queue_position(session: Session, call: Call, now: datetime) -> int:
+    """Return the caller's place among those waiting for their field (1 is next)."""
+    if call.queue_entered_at is None or call.field_id is None:
+        return 1
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Call)
+        .where(
+            Call.field_id == call.field_id,
+            Call.queue_entered_at > now - queue_window(),
+            Call.queue_left_at.is_(None),
+            Call.ended_at.is_(None),
+            Call.id != call.id,
+            or_(
+                Call.queue_entered_at < call.queue_entered_at,
+                and_(Call.queue_entered_at == call.queue_entered_at, Call.id < call.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1
 
 
 def waiting_music(
@@ -68,62 +103,157 @@ def waiting_music(
     return response
 
 
-def offer_freed_counselor(
-    session: Session, counselor_id: int, now: datetime, tz: ZoneInfo
-) -> Call | None:
-    """Send the longest-waiting caller of a field the counselor is on call for to them.
+def serve_freed(
+    session: Session, counselor_ids: Iterable[int], now: datetime, tz: ZoneInfo
+) -> None:
+    """Offer counselors who came free to the longest waiters of the fields they are on call for.
 
-    The waiting call is taken out of the queue with a conditional UPDATE, so two counselors
-    freed at once never both take it. That, and the release that freed the counselor, are
-    committed before the REST redirect: Twilio fetches the new URL at once and must find the
-    counselor free. A caller Twilio refuses to redirect (gone, their final status not yet in)
-    goes back in line and the next one is tried; when Twilio does not answer, nobody else is.
+    Called once the request that freed them has committed.
     """
-    fields = _fields_on_call(session, counselor_id, now, tz)
-    if not fields:
-        return None
-    waiting = session.execute(
-        select(Call.id, Call.call_sid)
-        .where(
-            Call.queue_entered_at.is_not(None),
-            Call.queue_left_at.is_(None),
-            Call.ended_at.is_(None),
-            Call.field_id.in_(fields),
-        )
-        .order_by(Call.queue_entered_at, Call.id)
-        .limit(20)
-    ).all()
-    for call_id, call_sid in waiting:
-        if not take_from_queue(session, call_id, now):
+    fields: set[int] = set()
+    for counselor_id in set(counselor_ids):
+        fields.update(_fields_on_call(session, counselor_id, now, tz))
+    if fields:
+        serve_waiters(session, sorted(fields), now, tz)
+
+
+def serve_waiters(
+    session: Session,
+    field_ids: Sequence[int],
+    now: datetime,
+    tz: ZoneInfo,
+    asking: Call | None = None,
+) -> Ring | None:
+    """Give each free counselor of these fields to the longest waiter who can take them.
+
+    The one dispatch path of the queue, whoever runs it (a freed counselor's request, a hold
+    round, the scheduler's sweep): waiting callers are taken strictly by first arrival, each
+    with one conditional take out of the queue and one reservation, committed together, so
+    no second path can send another caller to the same counselor. The caller is then moved
+    to the reserved counselor by a REST redirect; when `asking` (the waiting caller whose
+    hold round runs this) is chosen, its ring is returned instead, for the hold round to
+    answer directly.
+
+    A caller Twilio refuses to redirect has gone: their reservation ends and the next is
+    served. When Twilio does not answer, the redirect may have happened: the caller keeps
+    the reservation, and their next hold round leaves for it if it did not.
+    """
+    mine = None
+    for _ in range(MAX_SERVED):
+        if not any(dial_order(session, f, now, tz) for f in field_ids):
+            break  # nobody free: nothing to hand out
+        assigned = _take_next(session, field_ids, now, tz)
+        if assigned is None:
+            break
+        call_id, call_sid, language, ring = assigned
+        session.commit()
+        if asking is not None and call_id == asking.id:
+            mine = ring
             continue
-        call = session.get(Call, call_id)
-        assert call is not None
-        session.refresh(call)
-        record_step(call, "dequeued", now, counselor=counselor_id)
-        language = call.language
-        session.commit()
-        url = absolute(url_for("ivr.queue_connect", counselor=counselor_id, lang=language))
+        url = absolute(url_for("ivr.queue_connect", lang=language))
         sent = telephony.redirect_call(session, call_sid, url)
-        if sent.ok:
-            return call
-        if not sent.refused:
-            # Twilio did not answer in time: the redirect may well have happened. The caller
-            # stays taken (a hold round or their final status settles it); trying others now
-            # could send two callers to one counselor.
-            log.warning("No answer from Twilio to a queue redirect; not trying other callers")
-            return None
-        # Twilio refused: the caller is gone (their final status not yet in). Back in line,
-        # unless that status arrived meanwhile, and on to the next caller.
-        log.warning("A waiting caller could not be moved to a freed counselor; trying the next")
-        session.execute(
-            update(Call)
-            .where(Call.id == call_id, Call.queue_left_at == now, Call.ended_at.is_(None))
-            .values(queue_left_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        record_step(call, "dequeue_failed", now, counselor=counselor_id)
+        if sent.ok or not sent.refused:
+            if not sent.ok:
+                log.warning(
+                    "No answer from Twilio to a queue redirect; the caller's hold "
+                    "round will leave for the reserved counselor"
+                )
+            session.commit()
+            continue
+        log.warning("A waiting caller could not be moved to a freed counselor; serving the next")
+        release(session, ring.counselor_id, call_sid, ring.position)
+        call = session.get(Call, call_id)
+        if call is not None:
+            record_step(call, "dequeue_failed", now, counselor=ring.counselor_id)
         session.commit()
+    return mine
+
+
+MAX_SERVED = 20  # callers handed out by one dispatch; the next dispatch goes on
+
+
+def _take_next(
+    session: Session, field_ids: Sequence[int], now: datetime, tz: ZoneInfo
+) -> tuple[int, str, str, Ring] | None:
+    """Take the longest waiter who can be given a free counselor, and reserve that counselor.
+
+    Does not commit. None when no waiting caller can be served now.
+    """
+    waiting = (
+        session.execute(
+            select(Call.id)
+            .where(
+                Call.field_id.in_(field_ids),
+                Call.queue_entered_at > now - queue_window(),
+                Call.queue_left_at.is_(None),
+                Call.ended_at.is_(None),
+            )
+            .order_by(Call.queue_entered_at, Call.id)
+            .limit(MAX_SERVED)
+        )
+        .scalars()
+        .all()
+    )
+    for call_id in waiting:
+        with session.begin_nested() as attempt:
+            if not take_from_queue(session, call_id, now):
+                attempt.rollback()
+                continue
+            call = session.get(Call, call_id, populate_existing=True)
+            assert call is not None and call.field_id is not None
+            ring = reserve_next(session, call, call.field_id, now, tz)
+            if ring is None:  # nobody free whom this caller has not rung already
+                attempt.rollback()
+                continue
+            record_step(call, "dequeued", now, counselor=ring.counselor_id)
+            return call.id, call.call_sid, call.language, ring
     return None
+
+
+def hold_round(
+    session: Session, call: Call, field_id: int, queue_time: int, now: datetime, tz: ZoneInfo
+) -> str | None:
+    """Decide a waiting caller's hold round: None to hold on, else the step they leave for.
+
+    A caller leaves when the queue's dispatch (run here too: a shift began, a reservation
+    expired, a counselor came free without anyone to offer them) gives them a counselor, or
+    when they have waited IVR_QUEUE_MAX_WAIT since they first chose the field. Commits when
+    they leave.
+    """
+    if call.queue_left_at is not None and call.ended_at is None:
+        # Taken out of the queue for a counselor, yet still holding: the REST redirect that
+        # should have moved them did not happen. Leave for the reserved counselor, or go
+        # back to the same place in line if the reservation ran out meanwhile.
+        if now - call.queue_left_at < REDIRECT_GRACE:
+            return None
+        if held_for(session, call.call_sid, now) is not None:
+            return _leave(session, call, "queue_counselor_free", now)
+        call.queue_left_at = None
+    waited = queue_time
+    if call.queue_entered_at is not None:
+        # Twilio's QueueTime restarts when a caller is put back; the wait that counts is the
+        # one since the caller first chose the field.
+        waited = max(waited, int((now - call.queue_entered_at).total_seconds()))
+    if waited >= current_app.config["IVR_QUEUE_MAX_WAIT"] and take_from_queue(
+        session, call.id, now
+    ):
+        return _leave(session, call, "queue_timeout", now)
+    fields = [field_id or call.field_id] if (field_id or call.field_id) else []
+    if fields and serve_waiters(session, fields, now, tz, asking=call) is not None:
+        return _leave(session, call, "queue_counselor_free", now)
+    return None
+
+
+# How long a REST redirect of a taken caller may take before their hold round acts instead.
+REDIRECT_GRACE = timedelta(seconds=telephony.REST_TIMEOUT_SECONDS + 3)
+
+
+def _leave(session: Session, call: Call, step: str, now: datetime) -> str:
+    """Note why the caller leaves the queue and commit it; return the step."""
+    call.queue_left_at = call.queue_left_at or now
+    record_step(call, step, now)
+    session.commit()
+    return step
 
 
 def take_from_queue(session: Session, call_id: int, now: datetime) -> bool:
@@ -149,5 +279,5 @@ def _fields_on_call(session: Session, counselor_id: int, now: datetime, tz: Zone
     return [
         field.id
         for field in counselor.fields
-        if any(c.id == counselor_id for c in on_call(session, field.id, now, tz))
+        if counselor_id in rostered_ids(session, field.id, now, tz)
     ]

@@ -1,20 +1,25 @@
-"""The menu choice's one read: who of the rostered counselors is free, in fair order.
+"""The menu choice's one write: reserve the first free rostered counselor, in fair order.
 
-Every menu choice reads the busy flags and last calls of the field's rostered counselors, and
-nothing else, so this read is the hot path of the whole line. It runs on a small pool of its
-own, in autocommit mode (no BEGIN, no ROLLBACK), without the main pool's ping before each use
-(on PostgreSQL one more round trip than the read itself), and as one hand-written statement
-sent straight to the database driver: building, compiling and expanding a SQLAlchemy
-statement cost more than the database's own work. On PostgreSQL the statement takes the ids
-as one array, so its text never changes and the server keeps it prepared on each connection.
+Every menu choice of a field with counselors on duty reserves one of them (see
+`ivr.reservations`), so this statement is the hot path of the whole line. It runs on a small
+pool of its own, in autocommit mode (the UPDATE is its own transaction: no BEGIN, no COMMIT
+round trip), without the main pool's ping before each use, and as the one statement text
+sent straight to the database driver: building and compiling a SQLAlchemy statement cost more
+than the database's own work. The ids go in as one parameter, so the text never changes and
+PostgreSQL keeps it prepared on each connection.
 
-A read that finds its connection dead (the database restarted, a proxy dropped it) is made
-once more on a fresh one, which is what a ping would have done first.
+On PostgreSQL the worker's busy board (`ivr.busy_board`) is consulted first: when its copy
+says every rostered counselor is engaged, no write is tried and the caller is queued (the
+queue then offers them any counselor the copy missed). Only the database reserves.
+
+A statement that finds its connection dead (the database restarted, a proxy dropped it) is
+sent once more on a fresh one, which is what a ping would have done first.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -27,19 +32,12 @@ from sqlalchemy.engine import Dialect, Engine
 from callcenter.extensions import db
 from callcenter.models import Counselor
 from ivr.busy_board import BusyBoard, conninfo
+from ivr.reservations import reserve_params, reserve_sql
 
 IN_MEMORY = (None, "", ":memory:")
 # Without pings, connections are renewed before a server or proxy idle timeout drops them.
 RECYCLE_SECONDS = 1800
 _lock = threading.Lock()
-
-# The same rule as the session's `routing._FREE_COUNSELORS`: not busy (or busy for longer than
-# the stale timeout), those who never took a call first, then the longest since their last.
-_FREE_IN_ORDER = (
-    "SELECT id, phone FROM counselors WHERE id {ids}"
-    " AND (busy_since IS NULL OR busy_since <= {stale_before})"
-    " ORDER BY last_connected_at IS NOT NULL, last_connected_at, id"
-)
 
 
 def reader_engine(app: Flask | None = None) -> Engine:
@@ -81,27 +79,31 @@ def busy_board(app: Flask | None = None) -> BusyBoard | None:
     return board
 
 
-def free_in_dial_order(ids: Sequence[int], stale_before: datetime) -> list[tuple[int, str]]:
-    """Return (id, phone) of the counselors among `ids` not on a live call, in fair order.
+def reserve_in_dial_order(
+    ids: Sequence[int], field_id: int, call_sid: str, position: int, now: datetime
+) -> tuple[int, str] | None:
+    """Reserve the first free counselor of `ids` for this ring; return (id, phone) or None.
 
-    A busy flag set before `stale_before` counts as free (its status callback was lost).
-    On PostgreSQL the worker's busy board answers when it can (see `ivr.busy_board`).
+    The same statement as `ivr.reservations.reserve`, committed at once on its own connection.
     """
     if not ids:
-        return []
+        return None
     board = busy_board()
     if board is not None:
-        known = board.free_in_dial_order(ids, stale_before)
-        if known is not None:
-            return known
+        free = board.free_in_dial_order(ids, now)
+        if free is not None and not free:
+            return None  # everyone is engaged, as of a moment ago: no write to try
     engine = reader_engine()
-    statement, parameters = _statement(engine.dialect)(ids, stale_before)
+    statement, parameters = _statement(engine.dialect)(
+        reserve_params(engine.dialect.name, ids, field_id, call_sid, position, now, now)
+    )
     try:
-        return _fetch(engine, statement, parameters)
+        rows = _fetch(engine, statement, parameters)
     except _Disconnected:
         # The pool's other idle connections are likely dead too: start it afresh.
         engine.dispose()
-    return _fetch(engine, statement, parameters)
+        rows = _fetch(engine, statement, parameters)
+    return rows[0] if rows else None
 
 
 class _Disconnected(Exception):
@@ -114,9 +116,11 @@ def _fetch(engine: Engine, statement: str, parameters: Any) -> list[tuple[int, s
         cursor = connection.cursor()
         try:
             cursor.execute(statement, parameters, **_EXECUTE_OPTIONS.get(engine.dialect.name, {}))
-            return [(row[0], row[1]) for row in cursor.fetchall()]
+            rows = [(row[0], row[1]) for row in cursor.fetchall()]
         finally:
             cursor.close()
+        connection.commit()  # autocommit already did; a pool without it must not lose it
+        return rows
     except engine.dialect.loaded_dbapi.Error as error:
         if not engine.dialect.is_disconnect(error, connection.dbapi_connection, None):
             raise
@@ -128,35 +132,27 @@ def _fetch(engine: Engine, statement: str, parameters: Any) -> list[tuple[int, s
 
 # psycopg: prepare on the server at once rather than after the fifth use on a connection.
 _EXECUTE_OPTIONS: dict[str, dict[str, Any]] = {"postgresql": {"prepare": True}}
-Binder = Callable[[Sequence[int], datetime], tuple[str, Any]]
+Binder = Callable[[dict[str, Any]], tuple[str, Any]]
 
 
 @functools.cache
 def _statement(dialect: Dialect) -> Binder:
-    """Return how to bind the read for a dialect: its SQL text and the driver's parameters.
+    """Return how to bind the reservation for a dialect: its SQL text and the parameters.
 
-    The line runs on PostgreSQL (psycopg: an array) or SQLite (sqlite3: `?` placeholders).
+    The line runs on PostgreSQL (psycopg: `%(name)s`) or SQLite (sqlite3 takes `:name`).
     """
-    # The column type as the dialect stores it (on SQLite, the same text SQLAlchemy writes).
+    # Instants as the dialect stores them (on SQLite, the same text SQLAlchemy writes).
     column_type = Counselor.__table__.c.busy_since.type
     bind_instant = column_type.dialect_impl(dialect).bind_processor(dialect)
-
-    def instant(value: datetime) -> Any:
-        return bind_instant(value) if bind_instant else value
-
+    text = reserve_sql(dialect.name)
     if dialect.name == "postgresql":
-        text = _FREE_IN_ORDER.format(ids="= ANY(%s)", stale_before="%s")
+        text = re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", text)
 
-        def bind_array(ids: Sequence[int], stale_before: datetime) -> tuple[str, Any]:
-            return text, (list(ids), instant(stale_before))
+    def bind(parameters: dict[str, Any]) -> tuple[str, Any]:
+        if bind_instant is not None:
+            parameters = {
+                k: bind_instant(v) if isinstance(v, datetime) else v for k, v in parameters.items()
+            }
+        return text, parameters
 
-        return bind_array
-
-    @functools.lru_cache(maxsize=64)
-    def text_for(count: int) -> str:
-        return _FREE_IN_ORDER.format(ids=f"IN ({', '.join('?' * count)})", stale_before="?")
-
-    def bind_list(ids: Sequence[int], stale_before: datetime) -> tuple[str, Any]:
-        return text_for(len(ids)), (*ids, instant(stale_before))
-
-    return bind_list
+    return bind

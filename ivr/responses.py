@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, current_app, request, url_for
+from sqlalchemy.exc import DBAPIError
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -78,6 +79,19 @@ def absolute(path: str) -> str:
     return base + path
 
 
+# Twilio's connection overrides, appended to the URLs the app hands it as a fragment (never
+# sent back, and not part of what Twilio signs): status callbacks, which nobody listens to,
+# are retried on any failure, our error answers included; URLs a caller or counselor waits on
+# are retried when the connection fails, as a retry after a slow answer could act twice.
+CALLBACK_RETRIES = "#rc=3&rp=all"
+ACTION_RETRIES = "#rc=2&rp=ct"
+
+
+def with_retries(url: str, callback: bool = False) -> str:
+    """Return a URL for TwiML or the REST API with Twilio's retry overrides."""
+    return url + (CALLBACK_RETRIES if callback else ACTION_RETRIES)
+
+
 # Who hears an apology depends on the request that failed.
 COUNSELOR_SIDE = {
     "ivr.whisper",
@@ -101,7 +115,8 @@ def apology(language: str = "ko") -> Response:
     response = VoiceResponse()
     endpoint = request.endpoint or ""
     if endpoint in CALLBACKS:
-        return twiml(response)
+        # Nothing was recorded: an error status makes Twilio send the callback again.
+        return Response(render(response), status=503, mimetype="text/xml")
     if endpoint in COUNSELOR_SIDE:
         say(response, "sorry", "ko")
         response.hangup()
@@ -117,6 +132,14 @@ def apology(language: str = "ko") -> Response:
     return twiml(response)
 
 
+def _worth_retrying(error: DBAPIError) -> bool:
+    """Whether a database error rolled back a request that may simply be made again."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if code in ("40P01", "40001"):  # deadlock detected, serialisation failure
+        return True
+    return "database is locked" in str(error.orig)
+
+
 def webhook(view: Callable[..., Response]) -> Callable[..., Response]:
     """Guard a Twilio webhook: signature check (403), then speech instead of any error."""
 
@@ -129,7 +152,16 @@ def webhook(view: Callable[..., Response]) -> Callable[..., Response]:
             if request.endpoint != "ivr.fallback":  # the fallback answers without the database
                 # A no-op but every 30 seconds, when the worker rereads coordinators' wording.
                 prompts.refresh_overrides(db.session)
-            return view(*args, **kwargs)
+            try:
+                return view(*args, **kwargs)
+            except DBAPIError as error:
+                if not _worth_retrying(error):
+                    raise
+                # A deadlock or a serialisation failure rolled the whole request back: the
+                # same request again sees the other side's committed work.
+                log.warning("IVR webhook retried after %s", type(error.orig).__name__)
+                db.session.rollback()
+                return view(*args, **kwargs)
         except Exception:
             log.exception(
                 "IVR webhook failed", extra={"call_sid": request.form.get("CallSid", "-")}

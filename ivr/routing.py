@@ -1,21 +1,22 @@
-"""Putting a caller through to a counselor: fair dialing, the whisper, the atomic claim.
+"""Putting a caller through to a counselor: the <Dial>, the whisper, the claim.
 
-Ringing a counselor writes nothing: the <Dial> carries a `Ring` (caller, counselor, field,
-position, instant) in its URLs, and the first request about that leg (the whisper, a status
-callback or the Dial action, whichever comes first) records the leg and the steps. That keeps
-the menu-choice webhook free of database writes, and a leg is never recorded twice.
+Ringing a counselor writes one row: the counselor's reservation (see `ivr.reservations`).
+The <Dial> carries a `Ring` (caller, counselor, field, position, instant) in its URLs, and
+the first request about that leg (the whisper, a status callback or the Dial action,
+whichever comes first) records the call, the leg and the steps. That keeps the menu choice to
+one statement, and a leg is never recorded twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
@@ -31,8 +32,8 @@ from callcenter.models import (
 )
 from ivr.cache import rostered_ids
 from ivr.calls import open_call, record_step, set_outcome
-from ivr.reader import free_in_dial_order
-from ivr.responses import say
+from ivr.reservations import busy_timeout, claim, free_counselors, reserve
+from ivr.responses import say, with_retries
 
 # What Twilio's DialCallStatus says about a leg nobody took.
 DIAL_RESULTS = {
@@ -54,6 +55,7 @@ class Ring:
     position: int
     at: datetime
     language: str = "ko"
+    phone: str = ""  # the counselor's number; never in the URLs
 
     def params(self) -> dict[str, Any]:
         """Return the query parameters that carry this ring."""
@@ -90,55 +92,48 @@ class Ring:
             return None
 
 
-def busy_timeout() -> timedelta:
-    """Return how long a busy flag holds before it is taken to be stale."""
-    return timedelta(minutes=current_app.config.get("IVR_BUSY_TIMEOUT_MINUTES", 120))
-
-
 def dial_order(
     session: Session,
     field_id: int,
     now: datetime,
     tz: ZoneInfo,
     exclude: frozenset[int] | set[int] = frozenset(),
-    *,
-    own_connection: bool = False,
 ) -> list[tuple[int, str]]:
     """Return (id, phone) of the free on-call counselors of a field, in fair order.
 
-    Who is rostered comes from the short roster cache; busy flags and the time of each
-    counselor's last connected call are read fresh, so a counselor on a live call is never
-    rung and the oldest last call rings first. With `own_connection` the read runs outside
-    the session's transaction, on the menu choice's fast read pool (see `ivr.reader`).
+    Who is rostered comes from the short roster cache; who is free is read fresh. A read
+    only: ringing one of them takes a reservation (`reserve_next`).
     """
     ids = [i for i in rostered_ids(session, field_id, now, tz) if i not in exclude]
-    if not ids:
-        return []
-    stale_before = now - busy_timeout()
-    if own_connection:
-        return free_in_dial_order(ids, stale_before)
-    rows = session.execute(_FREE_COUNSELORS, {"ids": ids, "stale_before": stale_before})
-    return [(r[0], r[1]) for r in rows]
+    return free_counselors(session, ids, now)
 
 
-# Built once: this runs whenever a counselor leg was not taken.
-_counselors = Counselor.__table__
-_FREE_COUNSELORS = (
-    select(_counselors.c.id, _counselors.c.phone)
-    .where(
-        _counselors.c.id.in_(bindparam("ids", expanding=True)),
-        or_(
-            _counselors.c.busy_since.is_(None),
-            _counselors.c.busy_since <= bindparam("stale_before"),
-        ),
-    )
-    # Never connected first, then the longest since the last connected call (as ivr.reader).
-    .order_by(
-        _counselors.c.last_connected_at.is_not(None),
-        _counselors.c.last_connected_at,
-        _counselors.c.id,
-    )
-)
+def reserve_next(
+    session: Session, call: Call, field_id: int, now: datetime, tz: ZoneInfo
+) -> Ring | None:
+    """Reserve the next free counselor of the field this call has not rung; its ring or None.
+
+    The caller keeps the place of their first arrival at the field: earlier waiting callers
+    who could take the counselor go first.
+    """
+    tried = tried_counselors(session, call)
+    ids = [i for i in rostered_ids(session, field_id, now, tz) if i not in tried]
+    position = next_position(session, call)
+    arrived = arrival(call) or now
+    found = reserve(session, ids, field_id, call.call_sid, position, now, arrived)
+    if found is None:
+        return None
+    return Ring(call.call_sid, found[0], field_id, position, now, call.language, found[1])
+
+
+def arrival(call: Call) -> datetime | None:
+    """Return when the caller chose the field they wait for: their place in its line."""
+    if call.queue_entered_at is not None:
+        return call.queue_entered_at
+    for step in reversed(call.steps or []):
+        if step.get("step") == "field":
+            return datetime.fromisoformat(step["at"])
+    return None
 
 
 def tried_counselors(session: Session, call: Call) -> set[int]:
@@ -164,7 +159,9 @@ def dial(response: VoiceResponse, ring: Ring, phone: str) -> None:
     if config.get("RECORDING_ENABLED"):
         options = {
             "record": "record-from-answer-dual",
-            "recording_status_callback": url_for("ivr.recording", call=ring.call_sid),
+            "recording_status_callback": with_retries(
+                url_for("ivr.recording", call=ring.call_sid), callback=True
+            ),
             "recording_status_callback_method": "POST",
         }
     query = ring.query()
@@ -173,15 +170,15 @@ def dial(response: VoiceResponse, ring: Ring, phone: str) -> None:
         timeout=config["IVR_DIAL_TIMEOUT"],
         # A conversation ends before its busy flag could be taken for a lost one.
         time_limit=int(busy_timeout().total_seconds()),
-        action=_route("ivr.dial_done") + query,
+        action=with_retries(_route("ivr.dial_done") + query),
         method="POST",
         **options,
     )
     dial_verb.number(
         phone,
-        url=_route("ivr.whisper") + query,
+        url=with_retries(_route("ivr.whisper") + query),
         method="POST",
-        status_callback=_route("ivr.status") + query,
+        status_callback=with_retries(_route("ivr.status") + query, callback=True),
         status_callback_event="initiated ringing answered completed",
         status_callback_method="POST",
     )
@@ -230,21 +227,17 @@ def ensure_leg(session: Session, ring: Ring) -> CallLeg:
     return leg
 
 
-def claim_counselor(session: Session, counselor_id: int, leg_sid: str, now: datetime) -> bool:
-    """Mark a counselor busy with this leg unless another live call holds them.
+def claim_counselor(
+    session: Session, counselor_id: int, leg_sid: str, now: datetime, ring: Ring | None = None
+) -> bool:
+    """Mark a counselor busy with this leg unless another call holds or reserves them.
 
-    One conditional UPDATE decides, so two whispers accepted at once cannot both win.
+    One conditional UPDATE decides, so two whispers accepted at once cannot both win; the
+    ring's own reservation becomes the busy flag.
     """
-    result = session.execute(
-        update(Counselor)
-        .where(
-            Counselor.id == counselor_id,
-            or_(Counselor.busy_since.is_(None), Counselor.busy_since <= now - busy_timeout()),
-        )
-        .values(busy_since=now, busy_call_sid=leg_sid)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    if ring is None:
+        return claim(session, counselor_id, leg_sid, now)
+    return claim(session, counselor_id, leg_sid, now, ring.call_sid, ring.position)
 
 
 def whisper(
@@ -258,7 +251,7 @@ def whisper(
     field = leg.call.field
     field_name = field.name_ko if field else ""
     if counselor is not None and counselor.auto_answer:
-        if accept(session, leg, leg_sid, now):
+        if accept(session, leg, leg_sid, now, ring):
             say(response, "whisper_auto", "ko", field=field_name)
         else:
             say(response, "whisper_taken", "ko")
@@ -268,7 +261,7 @@ def whisper(
         say(response, "whisper_english", "ko")
     gather = response.gather(
         num_digits=1,
-        action=url_for("ivr.whisper_answer", **ring.params()),
+        action=with_retries(url_for("ivr.whisper_answer", **ring.params())),
         method="POST",
         timeout=current_app.config["IVR_WHISPER_TIMEOUT"],
         action_on_empty_result=True,
@@ -278,9 +271,13 @@ def whisper(
 
 
 def whisper_answer(
-    session: Session, leg: CallLeg, leg_sid: str, digits: str, now: datetime
+    session: Session, leg: CallLeg, ring: Ring, leg_sid: str, digits: str, now: datetime
 ) -> VoiceResponse:
-    """Bridge the call when the counselor pressed 1 and is still free; else end their leg."""
+    """Bridge the call when the counselor pressed 1 and is still free; else end their leg.
+
+    A decline keeps the reservation until the Dial ends: the caller's next ring comes from
+    the Dial's action, and the freed counselor is offered to the queue from there.
+    """
     response = VoiceResponse()
     if leg.result in (LegResult.CONNECTED, LegResult.COMPLETED):
         return response  # a retried request: the leg is already bridged
@@ -289,15 +286,17 @@ def whisper_answer(
         say(response, "whisper_declined", "ko")
         response.hangup()
         return response
-    if not accept(session, leg, leg_sid, now):
+    if not accept(session, leg, leg_sid, now, ring):
         say(response, "whisper_taken", "ko")
         response.hangup()
     return response  # an empty document bridges the two parties
 
 
-def accept(session: Session, leg: CallLeg, leg_sid: str, now: datetime) -> bool:
+def accept(session: Session, leg: CallLeg, leg_sid: str, now: datetime, ring: Ring) -> bool:
     """Claim the counselor for this leg and record the connection, once."""
-    if leg.counselor_id is None or not claim_counselor(session, leg.counselor_id, leg_sid, now):
+    if leg.counselor_id is None or not claim_counselor(
+        session, leg.counselor_id, leg_sid, now, ring
+    ):
         leg.result = LegResult.BUSY
         return False
     call = leg.call

@@ -23,6 +23,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "IVR_GATHER_TIMEOUT": (6, int),
     "IVR_DIAL_TIMEOUT": (20, int),
     "IVR_WHISPER_TIMEOUT": (8, int),
+    # Seconds a ring's reservation outlasts the ring and whisper time (see ivr.reservations).
+    "IVR_RESERVATION_MARGIN": (25, int),
     "IVR_QUEUE_MAX_WAIT": (600, int),
     "IVR_QUEUE_PAUSE": (20, int),
     "IVR_HOLD_MUSIC_URL": ("", str),

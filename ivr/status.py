@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from callcenter.models import Call, CallLeg, Counselor, LegResult
+from ivr import reservations
 from ivr.calls import (
     FINAL_STATUSES,
     default_outcome,
@@ -17,17 +17,15 @@ from ivr.calls import (
     set_abandoned_ringing,
     set_outcome,
 )
-from ivr.queueing import offer_freed_counselor
 from ivr.routing import leg_result_from_dial
 
 
-def release_counselor(
-    session: Session, counselor_id: int, leg_sid: str, now: datetime, tz: ZoneInfo
-) -> bool:
-    """Clear a counselor's busy flag held by this leg, then offer them a waiting caller.
+def release_counselor(session: Session, counselor_id: int, leg_sid: str) -> bool:
+    """Clear a counselor's busy flag held by this leg; True when it freed them.
 
     Only the leg that set the flag clears it, so a late callback of an old leg cannot free
-    a counselor who is on another call.
+    a counselor who is on another call. The caller of this offers the freed counselor to the
+    queue once the request has committed (`ivr.queueing.serve_freed`).
     """
     result = session.execute(
         update(Counselor)
@@ -35,18 +33,27 @@ def release_counselor(
         .values(busy_since=None, busy_call_sid=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        return False
-    offer_freed_counselor(session, counselor_id, now, tz)
-    return True
+    return result.rowcount == 1
 
 
-def release_leg_holder(session: Session, leg_sid: str, now: datetime, tz: ZoneInfo) -> bool:
-    """Free whichever counselor this ended leg holds busy, if any."""
+def release_leg_holder(session: Session, leg_sid: str) -> list[int]:
+    """Free whichever counselor this ended leg holds busy; return who was freed."""
     counselor_id = session.scalar(select(Counselor.id).where(Counselor.busy_call_sid == leg_sid))
-    if counselor_id is None:
-        return False
-    return release_counselor(session, counselor_id, leg_sid, now, tz)
+    if counselor_id is None or not release_counselor(session, counselor_id, leg_sid):
+        return []
+    return [counselor_id]
+
+
+def end_leg_hold(session: Session, leg: CallLeg, call_sid: str, leg_sid: str | None) -> list[int]:
+    """End what a finished leg holds of its counselor (reservation, busy flag); who is freed."""
+    if leg.counselor_id is None:
+        return []
+    freed = []
+    if reservations.release(session, leg.counselor_id, call_sid, leg.position):
+        freed.append(leg.counselor_id)
+    if leg_sid and release_counselor(session, leg.counselor_id, leg_sid):
+        freed.append(leg.counselor_id)
+    return freed
 
 
 def caller_left(call: Call, leg: CallLeg, now: datetime) -> None:
@@ -97,25 +104,23 @@ def apply_leg_status(
     status: str,
     duration: str | None,
     now: datetime,
-    tz: ZoneInfo,
-) -> None:
-    """Record a counselor leg's progress; its final status frees the counselor."""
+) -> list[int]:
+    """Record a counselor leg's progress; its final status frees the counselor (returned)."""
     leg.leg_sid = leg.leg_sid or leg_sid
     if leg.ended_at is not None:
-        return  # already final: retries and late callbacks change nothing
+        return []  # already final: retries and late callbacks change nothing
     if status in ("in-progress", "answered"):
         leg.answered_at = leg.answered_at or now
-        return
+        return []
     if status not in FINAL_STATUSES:
-        return
+        return []
     leg.ended_at = now
     leg.duration_seconds = _seconds(duration)
     if leg.result == LegResult.CONNECTED:
         leg.result = LegResult.COMPLETED
     elif leg.result == LegResult.RINGING:
         _settle_untaken_leg(leg, status, now)
-    if leg.counselor_id is not None:
-        release_counselor(session, leg.counselor_id, leg.leg_sid or leg_sid, now, tz)
+    return end_leg_hold(session, leg, leg.call.call_sid, leg.leg_sid or leg_sid)
 
 
 def apply_call_status(
@@ -125,16 +130,18 @@ def apply_call_status(
     status: str,
     duration: str | None,
     now: datetime,
-    tz: ZoneInfo,
-) -> Call:
-    """Record a caller's call progress; the first final status closes the record."""
+) -> tuple[Call, list[int]]:
+    """Record a caller's call progress; the first final status closes the record.
+
+    Returns the call and the counselors its end freed.
+    """
     call = open_call(session, call_sid, caller, now)
     if call.ended_at is not None:
-        return call
+        return call, []
     if status not in FINAL_STATUSES:
         if status in ("in-progress", "ringing", "queued"):
             call.status = status
-        return call
+        return call, []
     call.status = status
     call.ended_at = now
     call.duration_seconds = _seconds(duration)
@@ -142,14 +149,21 @@ def apply_call_status(
         set_outcome(call, default_outcome(call))
     if call.queue_entered_at is not None and call.queue_left_at is None:
         call.queue_left_at = now
+    return call, end_call_holds(session, call)
+
+
+def end_call_holds(session: Session, call: Call) -> list[int]:
+    """Free every counselor an ended call still reserves or holds busy; return them.
+
+    A lost leg callback must not keep a counselor reserved or busy once the caller is gone.
+    """
+    freed = reservations.release_call(session, call.call_sid)
     if call.id is not None:
-        # A lost leg callback must not keep the counselor busy once the caller is gone.
-        # All rows first: freeing a counselor may commit (see offer_freed_counselor).
-        for _leg_id, counselor_id, leg_sid in session.execute(
-            select(CallLeg.id, CallLeg.counselor_id, CallLeg.leg_sid).where(
+        for counselor_id, leg_sid in session.execute(
+            select(CallLeg.counselor_id, CallLeg.leg_sid).where(
                 CallLeg.call_id == call.id, CallLeg.leg_sid.is_not(None)
             )
         ).all():
-            if counselor_id is not None:
-                release_counselor(session, counselor_id, leg_sid, now, tz)
-    return call
+            if counselor_id is not None and release_counselor(session, counselor_id, leg_sid):
+                freed.append(counselor_id)
+    return freed

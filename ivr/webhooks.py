@@ -23,6 +23,7 @@ from ivr.desk import desk_is_open
 from ivr.flow import choose_field
 from ivr.menu import interpret, menu_gather
 from ivr.offers import offer
+from ivr.queueing import serve_freed, serve_waiters
 from ivr.responses import say, twiml, webhook
 from ivr.routing import (
     Ring,
@@ -87,9 +88,9 @@ def menu() -> Response:
     )
     response = VoiceResponse()
     if choice.kind == "field" and choice.field is not None:
-        # The hot path: ringing a free counselor reads a little and writes nothing.
+        # The hot path: ringing a free counselor is one statement, committed on its own.
         form = request.form
-        if choose_field(
+        went = choose_field(
             session,
             response,
             form.get("CallSid", ""),
@@ -98,8 +99,11 @@ def menu() -> Response:
             language,
             now,
             tz,
-        ):
+        )
+        if went != "rang":
             session.commit()
+        if went == "queued":
+            serve_waiters(session, [choice.field.id], now, tz)
         return twiml(response)
     call = this_call()
     call.language = language
@@ -164,19 +168,19 @@ def status() -> Response:
     call_sid, call_status = form.get("CallSid", ""), form.get("CallStatus", "")
     ring = Ring.from_args(request.args)
     leg = ensure_leg(session, ring) if ring is not None else None
+    freed: list[int] = []
     if leg is None and form.get("ParentCallSid"):
         # Not one of our counselor legs (e.g. the desk), unless a counselor is held by it.
         if call_status in FINAL_STATUSES:
-            release_leg_holder(session, call_sid, now, tz)
-            session.commit()
-        return twiml(VoiceResponse())
-    if leg is not None:
-        apply_leg_status(session, leg, call_sid, call_status, form.get("CallDuration"), now, tz)
+            freed = release_leg_holder(session, call_sid)
+    elif leg is not None:
+        freed = apply_leg_status(session, leg, call_sid, call_status, form.get("CallDuration"), now)
     elif call_sid:
-        apply_call_status(
-            session, call_sid, form.get("From"), call_status, form.get("CallDuration"), now, tz
+        _, freed = apply_call_status(
+            session, call_sid, form.get("From"), call_status, form.get("CallDuration"), now
         )
     session.commit()
+    serve_freed(session, freed, now, tz)
     return twiml(VoiceResponse())
 
 

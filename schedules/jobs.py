@@ -215,7 +215,7 @@ def announce_pending_callbacks(session: Session, now: datetime) -> dict[str, Any
 def release_stale(session: Session, now: datetime) -> dict[str, Any]:
     """Clear busy flags left by lost status callbacks, and close calls that never ended."""
     from ivr.housekeeping import close_unfinished_calls, release_stale_busy_flags
-    from ivr.routing import busy_timeout
+    from ivr.reservations import busy_timeout
 
     config = current_app.config
     # The same age at which the line itself stops treating the flag as a live call.

@@ -75,9 +75,9 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "release_stale",
         "멈춘 통화·통화 중 표시 정리",
-        "10분마다",
+        "2분마다",
         jobs.release_stale,
-        lambda tz: IntervalTrigger(minutes=10, timezone=tz),
+        lambda tz: IntervalTrigger(minutes=2, timezone=tz),
     ),
     JobSpec(
         "retention",

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from ivr import busy_board, reader
 from ivr.busy_board import APPLICATION_NAME, BusyBoard, conninfo
-from ivr.routing import busy_timeout
+from ivr.reservations import free_counselors
 from tests.ivr_support import SEOUL, play
 
 
@@ -33,9 +33,9 @@ def board(app, db, database_url):
     listening.stop()
 
 
-def from_table(ids, stale_before):
-    """What the menu choice reads without a board."""
-    return reader.free_in_dial_order(ids, stale_before)
+def from_table(db, ids, now):
+    """What the database says without a board."""
+    return free_counselors(db, ids, now)
 
 
 def test_board_orders_free_counselors_as_the_table_read_does(board, db, on_shift, clock):
@@ -47,26 +47,26 @@ def test_board_orders_free_counselors_as_the_table_read_does(board, db, on_shift
     stale.last_connected_at = clock.now - timedelta(days=1)
     db.commit()
     ids = [c.id for c in (later, busy, stale, earlier, never)]
-    stale_before = clock.now - timedelta(hours=2)
+    now = clock.now
     expected = [(c.id, c.phone) for c in (never, earlier, stale, later)]
-    assert from_table(ids, stale_before) == expected
-    assert eventually(lambda: board.free_in_dial_order(ids, stale_before) == expected)
+    assert from_table(db, ids, clock.now) == expected
+    assert eventually(lambda: board.free_in_dial_order(ids, now) == expected)
 
 
 def test_board_learns_a_busy_flag_a_moment_after_its_commit(board, db, on_shift, clock):
     counselor = on_shift("legal")
     db.commit()
-    ids, stale_before = [counselor.id], clock.now - busy_timeout()
+    ids, now = [counselor.id], clock.now
     assert eventually(
-        lambda: board.free_in_dial_order(ids, stale_before) == [(counselor.id, counselor.phone)]
+        lambda: board.free_in_dial_order(ids, now) == [(counselor.id, counselor.phone)]
     )
     counselor.busy_since = clock.now
     db.commit()
-    assert eventually(lambda: board.free_in_dial_order(ids, stale_before) == [])
+    assert eventually(lambda: board.free_in_dial_order(ids, now) == [])
     counselor.busy_since = None
     db.commit()
     assert eventually(
-        lambda: board.free_in_dial_order(ids, stale_before) == [(counselor.id, counselor.phone)]
+        lambda: board.free_in_dial_order(ids, now) == [(counselor.id, counselor.phone)]
     )
 
 
@@ -91,9 +91,9 @@ def test_board_answers_nothing_without_its_connection_and_catches_up_after(
 ):
     counselor = on_shift("legal")
     db.commit()
-    ids, stale_before = [counselor.id], clock.now - busy_timeout()
+    ids, now = [counselor.id], clock.now
     assert eventually(
-        lambda: board.free_in_dial_order(ids, stale_before) == [(counselor.id, counselor.phone)]
+        lambda: board.free_in_dial_order(ids, now) == [(counselor.id, counselor.phone)]
     )
     db.execute(
         text(
@@ -104,8 +104,8 @@ def test_board_answers_nothing_without_its_connection_and_catches_up_after(
     counselor.busy_since = clock.now  # committed while nobody listens
     db.commit()
     assert eventually(lambda: not board.live)
-    assert board.free_in_dial_order(ids, stale_before) is None
-    assert eventually(lambda: board.free_in_dial_order(ids, stale_before) == [])
+    assert board.free_in_dial_order(ids, now) is None
+    assert eventually(lambda: board.free_in_dial_order(ids, now) == [])
 
 
 def test_stopped_board_answers_nothing(board, db, on_shift, clock):
@@ -116,26 +116,39 @@ def test_stopped_board_answers_nothing(board, db, on_shift, clock):
     assert board.free_in_dial_order([counselor.id], clock.now) is None
 
 
-def test_menu_choice_rings_from_the_board_without_reading_the_table(
+def test_menu_choice_tries_no_reservation_when_the_board_knows_everyone_is_engaged(
     app, board, db, walker, on_shift, clock, settings, monkeypatch
 ):
-    busy, free = on_shift("legal"), on_shift("legal")
+    busy = on_shift("legal")
     busy.busy_since = clock.now - timedelta(minutes=3)
     db.commit()
-    ids, stale_before = [busy.id, free.id], clock.now - busy_timeout()
-    assert eventually(
-        lambda: board.free_in_dial_order(ids, stale_before) == [(free.id, free.phone)]
-    )
+    assert eventually(lambda: board.free_in_dial_order([busy.id], clock.now) == [])
     settings(IVR_BUSY_BOARD=True)
     monkeypatch.setitem(app.extensions, "ivr_busy_board", board)
 
-    def no_table_read(*args):
-        raise AssertionError("the board knew; the table was read")
+    def no_write(*args):
+        raise AssertionError("the board knew; a reservation was tried")
 
-    monkeypatch.setattr(reader, "_fetch", no_table_read)
-    transcript = play(walker, "1", counselors=["answers"])
-    dialed = [n.text for d in transcript.documents() for n in d.iter("Number")]
-    assert dialed[:1] == [free.phone]
+    monkeypatch.setattr(reader, "_fetch", no_write)
+    transcript = play(walker, "1", queue_polls=1)
+    assert "대기열 field-legal에 들어감" in transcript.events
+
+
+def test_board_learns_a_reservation_a_moment_after_its_commit(board, db, on_shift, clock):
+    counselor = on_shift("legal")
+    db.commit()
+    assert eventually(
+        lambda: (
+            board.free_in_dial_order([counselor.id], clock.now) == [(counselor.id, counselor.phone)]
+        )
+    )
+    counselor.reserved_call_sid, counselor.reserved_position = "CAringing", 0
+    counselor.reserved_until = clock.now + timedelta(seconds=50)
+    db.commit()
+    assert eventually(lambda: board.free_in_dial_order([counselor.id], clock.now) == [])
+    assert board.free_in_dial_order([counselor.id], clock.now + timedelta(minutes=1)) == [
+        (counselor.id, counselor.phone)
+    ]
 
 
 def test_board_stops_answering_when_notifications_stop_reaching_it(board, db, on_shift, clock):

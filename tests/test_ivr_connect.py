@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from callcenter.models import Call, CallLeg, Consultation, Counselor
 from ivr import routing
-from ivr.routing import whisper_answer
+from ivr.routing import Ring, whisper_answer
 from tests.ivr_support import play
 
 
@@ -118,9 +118,12 @@ def test_two_callers_are_never_bridged_to_one_counselor(app, db, on_shift, clock
         db.add_all([call, leg])
         legs.append(leg)
     db.commit()
+    rings = [
+        Ring(f"CAcaller{n}", counselor.id, counselor.fields[0].id, 0, clock.now) for n in (0, 1)
+    ]
     with app.test_request_context():
-        first = whisper_answer(db, legs[0], "CAleg0", "1", clock.now)
-        second = whisper_answer(db, legs[1], "CAleg1", "1", clock.now)
+        first = whisper_answer(db, legs[0], rings[0], "CAleg0", "1", clock.now)
+        second = whisper_answer(db, legs[1], rings[1], "CAleg1", "1", clock.now)
     db.commit()
     assert first.to_xml().count("Hangup") == 0
     assert "Hangup" in second.to_xml()
@@ -136,14 +139,14 @@ def test_second_acceptance_sends_the_caller_on_to_the_next_counselor(
     other = on_shift("legal")
     claim = routing.claim_counselor
 
-    def taken_meanwhile(session, counselor_id, leg_sid, now):
-        if counselor_id == taken.id:  # another caller's whisper was accepted a moment before
+    def taken_meanwhile(session, counselor_id, leg_sid, now, ring=None):
+        if counselor_id == taken.id:  # its reservation ran out and another caller took them
             session.execute(
                 update(Counselor)
                 .where(Counselor.id == taken.id)
-                .values(busy_since=now, busy_call_sid="CAelsewhere")
+                .values(busy_since=now, busy_call_sid="CAelsewhere", reserved_call_sid=None)
             )
-        return claim(session, counselor_id, leg_sid, now)
+        return claim(session, counselor_id, leg_sid, now, ring)
 
     monkeypatch.setattr(routing, "claim_counselor", taken_meanwhile)
     transcript = play(walker, "1", counselors=["answers", "answers"])

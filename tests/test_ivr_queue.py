@@ -14,13 +14,18 @@ def make_busy(db, counselor, clock, leg_sid="CAbusyleg"):
     db.commit()
 
 
-def test_caller_waits_in_the_field_queue_when_every_counselor_is_busy(db, walker, on_shift, clock):
+def test_caller_waits_in_the_field_queue_when_every_counselor_is_busy(
+    db, walker, on_shift, fields, clock
+):
     make_busy(db, on_shift("legal"), clock)
-    transcript = play(walker, "1", queue_polls=2, queue_position=2, queue_average=240)
+    queued(db, fields["legal"], clock, "CAahead")
+    # Twilio's own position is not what the caller hears: the line's first-come order is.
+    transcript = play(walker, "1", queue_polls=2, queue_position=7, queue_average=240)
     enqueue = next(d for d in transcript.documents("/ivr/menu") if d.find("Enqueue") is not None)
     assert enqueue.find("Enqueue").text == "field-legal"
     assert "대기 순서는 2번째이며, 예상 대기 시간은 약 4분입니다." in transcript.heard
-    assert db.scalar(select(Call)).outcome == "abandoned_queue"
+    call = db.scalar(select(Call).where(Call.call_sid == transcript.call_sid))
+    assert call.outcome == "abandoned_queue"
 
 
 def test_star_in_the_queue_leaves_it_for_a_callback(db, walker, on_shift, clock):
@@ -90,15 +95,22 @@ def test_head_of_the_queue_goes_to_a_counselor_whose_shift_begins(db, walker, on
     assert call.connected_counselor_id == newcomer["counselor"].id
 
 
-def test_only_the_head_of_the_queue_leaves_for_a_free_counselor(db, walker, on_shift, clock):
+def test_only_the_head_of_the_queue_leaves_for_a_free_counselor(
+    db, walker, on_shift, fields, clock
+):
     make_busy(db, on_shift("legal"), clock)
+    queued(db, fields["legal"], clock, "CAahead")
+    newcomer = {}
 
     def shift_begins(walker, poll):
         if poll == 0:
-            on_shift("legal")
+            newcomer["counselor"] = on_shift("legal")
 
-    transcript = play(walker, "1", queue_polls=2, queue_position=2, on_queue_poll=shift_begins)
+    transcript = play(walker, "1", queue_polls=2, on_queue_poll=shift_begins)
     assert "대기열에서 나감" not in transcript.events
+    ahead = db.scalar(select(Call).where(Call.call_sid == "CAahead"))
+    assert ahead.reached("dequeued")
+    assert db.get(Counselor, newcomer["counselor"].id).reserved_call_sid == "CAahead"
 
 
 def test_caller_from_the_queue_goes_back_to_it_when_the_freed_counselor_does_not_answer(
@@ -213,11 +225,12 @@ def test_freed_counselor_goes_to_the_next_caller_when_the_first_cannot_be_reache
 
     monkeypatch.setattr(telephony, "redirect_call", redirect)
     with app.test_request_context("/ivr/status", method="POST"):
-        moved = queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL)
+        queueing.serve_freed(db, [counselor.id], clock.now, SEOUL)
     assert tried == ["CAgone", "CAlive"]
-    assert moved.call_sid == "CAlive"
+    assert db.get(Counselor, counselor.id).reserved_call_sid == "CAlive"
     gone = db.scalar(select(Call).where(Call.call_sid == "CAgone"))
-    assert gone.queue_left_at is None and gone.reached("dequeue_failed")
+    assert gone.reached("dequeue_failed")
+    assert gone.queue_left_at is not None  # gone for good: no longer ahead of anyone
 
 
 def test_freed_counselor_is_not_offered_callers_of_fields_they_do_not_serve(
@@ -227,8 +240,9 @@ def test_freed_counselor_is_not_offered_callers_of_fields_they_do_not_serve(
 
     counselor = on_shift("legal")
     queued(db, fields["tax"], clock, "CAtax")
-    assert queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL) is None
+    queueing.serve_freed(db, [counselor.id], clock.now, SEOUL)
     assert db.scalar(select(Call)).queue_left_at is None
+    assert db.get(Counselor, counselor.id).reserved_call_sid is None
 
 
 def test_hold_music_plays_while_waiting_when_configured(db, walker, on_shift, clock, settings):
@@ -240,7 +254,7 @@ def test_hold_music_plays_while_waiting_when_configured(db, walker, on_shift, cl
     assert not list(wait.iter("Pause"))
 
 
-def test_freed_counselor_is_offered_nobody_else_when_twilio_does_not_answer(
+def test_freed_counselor_stays_reserved_for_the_caller_when_twilio_does_not_answer(
     app, db, fields, on_shift, clock, monkeypatch
 ):
     from callcenter import telephony
@@ -256,10 +270,11 @@ def test_freed_counselor_is_offered_nobody_else_when_twilio_does_not_answer(
 
     monkeypatch.setattr(telephony, "redirect_call", no_answer)
     with app.test_request_context("/ivr/status", method="POST"):
-        assert queueing.offer_freed_counselor(db, counselor.id, clock.now, SEOUL) is None
+        queueing.serve_freed(db, [counselor.id], clock.now, SEOUL)
     assert tried == ["CAfirst"]
     first = db.scalar(select(Call).where(Call.call_sid == "CAfirst"))
     assert first.queue_left_at is not None  # the redirect may have happened: still taken
+    assert db.get(Counselor, counselor.id).reserved_call_sid == "CAfirst"
 
 
 def test_caller_taken_by_a_freed_counselor_at_the_maximum_wait_is_not_sent_away(

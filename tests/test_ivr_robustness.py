@@ -267,7 +267,7 @@ def test_public_url_is_the_url_werkzeug_rebuilds(app, settings, url, script_root
         assert public_url() == expected
 
 
-def failing_request(app, client, monkeypatch, module, name, path):
+def failing_request(app, client, monkeypatch, module, name, path, status=200):
     """Post a signed request to `path` while `module.name` raises."""
 
     def broken(*args, **kwargs):
@@ -278,7 +278,7 @@ def failing_request(app, client, monkeypatch, module, name, path):
         "X-Twilio-Signature": sign(app.config["TWILIO_AUTH_TOKEN"], f"http://localhost{path}", FORM)
     }
     response = client.post(path, data=FORM, headers=headers)
-    assert response.status_code == 200
+    assert response.status_code == status
     return check_twiml(response.get_data(as_text=True))
 
 
@@ -301,10 +301,12 @@ def test_failing_queue_wait_lets_the_caller_leave_the_queue(app, client, db, mon
     assert root.find("Redirect") is None and root.find("Dial") is None
 
 
-def test_failing_status_callback_gets_an_empty_answer(app, client, db, monkeypatch):
+def test_failing_status_callback_answers_an_error_so_that_twilio_sends_it_again(
+    app, client, db, monkeypatch
+):
     import ivr.webhooks
 
     root = failing_request(
-        app, client, monkeypatch, ivr.webhooks, "apply_call_status", "/ivr/status"
+        app, client, monkeypatch, ivr.webhooks, "apply_call_status", "/ivr/status", status=503
     )
     assert list(root) == []

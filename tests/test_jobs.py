@@ -176,7 +176,12 @@ def test_recent_busy_flag_is_kept(db, kim):
 def test_call_left_without_a_final_status_is_closed_with_the_outcome_its_steps_show(db):
     now = seoul(MONDAY, 12)
     old = Call(call_sid="CAold", started_at=now - timedelta(hours=5))
-    live = Call(call_sid="CAlive", started_at=now - timedelta(minutes=20))
+    lately = (now - timedelta(minutes=2)).isoformat(timespec="seconds")
+    live = Call(
+        call_sid="CAlive",
+        started_at=now - timedelta(minutes=20),
+        steps=[{"step": "voicemail_started", "at": lately}],
+    )
     db.add_all([old, live])
     db.flush()
     assert release_stale(db, now)["calls"] == 1
@@ -185,6 +190,45 @@ def test_call_left_without_a_final_status_is_closed_with_the_outcome_its_steps_s
     # It never left the menu as far as we know.
     assert old.ended_at == now and old.outcome == CallOutcome.ABANDONED_MENU
     assert live.ended_at is None
+
+
+def unfinished_call(db, call_sid, now, started, step, quiet, **columns):
+    """Add a call with no final status, begun `started` ago, its last step `quiet` ago."""
+    at = (now - quiet).isoformat(timespec="seconds")
+    call = Call(
+        call_sid=call_sid, started_at=now - started, steps=[{"step": step, "at": at}], **columns
+    )
+    db.add(call)
+    db.flush()
+    return call
+
+
+def test_call_quiet_in_the_menu_for_a_quarter_hour_is_closed_within_minutes(db):
+    now = seoul(MONDAY, 12)
+    call = unfinished_call(
+        db, "CAquiet", now, timedelta(minutes=17), "greeting", timedelta(minutes=16)
+    )
+    assert release_stale(db, now)["calls"] == 1
+    db.refresh(call)
+    assert call.ended_at == now and call.outcome == CallOutcome.ABANDONED_MENU
+
+
+def test_call_in_a_long_conversation_is_not_closed(db, kim):
+    now = seoul(MONDAY, 12)
+    hour = timedelta(minutes=60)
+    unfinished_call(db, "CAtalking", now, hour, "connected", hour, connected_counselor_id=kim.id)
+    assert release_stale(db, now)["calls"] == 0
+
+
+def test_unfinished_call_is_closed_as_twilio_says_it_ended(db, monkeypatch):
+    from callcenter import telephony
+
+    now = seoul(MONDAY, 12)
+    call = unfinished_call(db, "CAended", now, timedelta(minutes=6), "queue", timedelta(minutes=1))
+    monkeypatch.setattr(telephony, "call_state", lambda sid: ("completed", 300))
+    assert release_stale(db, now)["calls"] == 1
+    db.refresh(call)
+    assert call.ended_at == now and call.status == "completed" and call.duration_seconds == 300
 
 
 # The runner

@@ -52,6 +52,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         _l("모든 상담위원이 통화 중일 때: 대기"),
         (
             "queue_enter",
+            "queue_return",
             "queue_position",
             "queue_leave_hint",
             "queue_too_long",

@@ -61,6 +61,11 @@ class Counselor(Base):
     # Set while a call leg to this counselor is bridged; cleared by its status callback.
     busy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     busy_call_sid: Mapped[str | None] = mapped_column(String(64))
+    # A ring reserves its counselor for one call until the leg ends or the reservation
+    # expires (see ivr.reservations): the call and the position of its leg.
+    reserved_call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    reserved_position: Mapped[int | None] = mapped_column(Integer)
+    reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     fields: Mapped[list[Field]] = relationship(secondary=counselor_fields, order_by=Field.position)

@@ -1,0 +1,250 @@
+"""Overlapping calls, as Twilio sends them: real concurrent requests against PostgreSQL.
+
+Each request runs in its own thread with its own test client, so the app's sessions,
+transactions and row locks meet as they do under gunicorn's threads and workers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from callcenter.models import Call, CallLeg, Counselor, OutboxMessage
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("concurrent writers are PostgreSQL's; SQLite runs one writer at a time")
+
+
+class Twilio:
+    """Signs and posts webhooks as Twilio does, from as many threads as needed."""
+
+    def __init__(self, app):
+        self.app = app
+        self.validator = RequestValidator(app.config["TWILIO_AUTH_TOKEN"])
+
+    def post(self, path: str, **form: str) -> tuple[int, str]:
+        """Post one signed form from a fresh client; return (status, body)."""
+        path = path.split("#", 1)[0]  # Twilio's connection overrides are not sent
+        form = {"AccountSid": "AC" + "0" * 32, **form}
+        signature = self.validator.compute_signature(f"http://localhost{path}", form)
+        response = self.app.test_client().post(
+            path, data=form, headers={"X-Twilio-Signature": signature}
+        )
+        return response.status_code, response.get_data(as_text=True)
+
+    def together(self, requests: list[tuple[str, dict[str, str]]]) -> list[tuple[int, str]]:
+        """Post every request at the same moment, each from its own thread."""
+        start = threading.Barrier(len(requests))
+
+        def send(request: tuple[str, dict[str, str]]) -> tuple[int, str]:
+            start.wait(timeout=10)
+            return self.post(request[0], **request[1])
+
+        with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+            return list(pool.map(send, requests, timeout=60))
+
+
+@pytest.fixture
+def twilio(app, db):
+    return Twilio(app)
+
+
+def menu_choice(call_sid: str, digit: str = "1") -> tuple[str, dict[str, str]]:
+    return "/ivr/menu?lang=ko", {"CallSid": call_sid, "From": "+821055550000", "Digits": digit}
+
+
+def dialed(body: str) -> list[str]:
+    return [n.text or "" for n in ElementTree.fromstring(body).iter("Number")]
+
+
+def number_url(body: str, attribute: str) -> str:
+    return next(ElementTree.fromstring(body).iter("Number")).get(attribute) or ""
+
+
+def dial_action(body: str) -> str:
+    return next(ElementTree.fromstring(body).iter("Dial")).get("action") or ""
+
+
+def queued(body: str) -> bool:
+    return any(True for _ in ElementTree.fromstring(body).iter("Enqueue"))
+
+
+def test_two_callers_choosing_a_field_with_one_free_counselor_one_rings_the_other_waits(
+    twilio, db, on_shift, clock
+):
+    counselor = on_shift("legal")
+    answers = twilio.together([menu_choice("CAfirst"), menu_choice("CAsecond")])
+    assert [status for status, _ in answers] == [200, 200]
+    rung = [dialed(body) for _, body in answers]
+    assert sorted(rung, key=len) == [[], [counselor.phone]]
+    assert sum(queued(body) for _, body in answers) == 1
+    reserved = db.scalar(select(Counselor.reserved_call_sid).where(Counselor.id == counselor.id))
+    ringing = next(
+        sid for sid, (_, body) in zip(("CAfirst", "CAsecond"), answers, strict=True) if dialed(body)
+    )
+    assert reserved == ringing
+
+
+def test_burst_of_thirty_callers_with_five_counselors_rings_each_counselor_once(
+    twilio, db, on_shift, clock
+):
+    counselors = [on_shift("legal") for _ in range(5)]
+    answers = twilio.together([menu_choice(f"CAburst{n:02d}") for n in range(30)])
+    assert all(status == 200 for status, _ in answers)
+    rung = [number for _, body in answers for number in dialed(body)]
+    assert sorted(rung) == sorted(c.phone for c in counselors)
+    assert sum(queued(body) for _, body in answers) == 25
+
+
+def test_counselors_who_answer_at_once_each_take_their_own_caller(twilio, db, on_shift, clock):
+    counselors = [on_shift("legal") for _ in range(4)]
+    answers = twilio.together([menu_choice(f"CAcaller{n}") for n in range(8)])
+    rings = [body for _, body in answers if dialed(body)]
+    assert len(rings) == 4
+    whispers = twilio.together(
+        [
+            (number_url(body, "url"), {"CallSid": f"CAleg{n}", "ParentCallSid": "x"})
+            for n, body in enumerate(rings)
+        ]
+    )
+    gathers = [
+        next(ElementTree.fromstring(body).iter("Gather")).get("action") for _, body in whispers
+    ]
+    accepted = twilio.together(
+        [(action, {"CallSid": f"CAleg{n}", "Digits": "1"}) for n, action in enumerate(gathers)]
+    )
+    assert all(status == 200 and "Hangup" not in body for status, body in accepted)
+    db.expire_all()
+    busy = db.scalars(select(Counselor.busy_call_sid).where(Counselor.busy_since.is_not(None)))
+    assert sorted(busy) == sorted(f"CAleg{n}" for n in range(4))
+    assert {c.id for c in counselors} == set(
+        db.scalars(select(Call.connected_counselor_id).where(Call.outcome == "connected"))
+    )
+
+
+def ring_then_leave(twilio, db, on_shift, call_sid: str):
+    """Ring a counselor for a caller who then hangs up; return the three final callbacks."""
+    counselor = db.scalar(select(Counselor)) or on_shift("legal")
+    status, body = twilio.post(*menu_choice(call_sid)[:1], **menu_choice(call_sid)[1])
+    assert status == 200 and dialed(body) == [counselor.phone]
+    leg_sid = call_sid + "leg"
+    leg_final = (
+        number_url(body, "statusCallback"),
+        {"CallSid": leg_sid, "ParentCallSid": call_sid, "CallStatus": "canceled"},
+    )
+    action = (
+        dial_action(body),
+        {"CallSid": call_sid, "CallStatus": "completed", "DialCallStatus": "canceled"},
+    )
+    parent_final = ("/ivr/status", {"CallSid": call_sid, "CallStatus": "completed"})
+    return counselor, [leg_final, action, parent_final]
+
+
+def settled(db, counselor, call_sid: str) -> None:
+    db.expire_all()
+    call = db.scalar(select(Call).where(Call.call_sid == call_sid))
+    assert call.ended_at is not None and call.outcome == "abandoned_ringing"
+    leg = db.scalar(select(CallLeg).where(CallLeg.call_id == call.id))
+    assert leg.ended_at is not None and leg.result == "caller_left"
+    assert db.get(Counselor, counselor.id).reserved_call_sid is None
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_leg_final_dial_action_and_parent_final_settle_in_any_order(
+    twilio, db, on_shift, clock, order
+):
+    call_sid = "CAorder" + "".join(map(str, order))
+    counselor, callbacks = ring_then_leave(twilio, db, on_shift, call_sid)
+    for index in order:
+        path, form = callbacks[index]
+        assert twilio.post(path, **form)[0] == 200
+    settled(db, counselor, call_sid)
+
+
+def test_leg_final_dial_action_and_parent_final_arriving_together_never_deadlock(
+    twilio, db, on_shift, clock
+):
+    for attempt in range(8):
+        call_sid = f"CAtogether{attempt}"
+        counselor, callbacks = ring_then_leave(twilio, db, on_shift, call_sid)
+        # Twilio retries too: every callback twice, all at once.
+        answers = twilio.together(callbacks + callbacks)
+        assert [status for status, _ in answers] == [200] * 6
+        settled(db, counselor, call_sid)
+
+
+def test_freed_counselor_and_the_heads_hold_round_at_once_send_one_caller(
+    twilio, db, on_shift, fields, clock
+):
+    counselor = on_shift("legal", busy_since=clock.now - timedelta(minutes=4))
+    counselor.busy_call_sid = "CAtalking"
+    field = fields["legal"]
+    for n, sid in enumerate(("CAhead", "CAnext")):
+        waited = clock.now - timedelta(minutes=3 - n)
+        db.add(Call(call_sid=sid, field_id=field.id, started_at=waited, queue_entered_at=waited))
+    db.commit()
+    wait = f"/ivr/queue/wait?lang=ko&field={field.id}"
+    answers = twilio.together(
+        [
+            (
+                "/ivr/status",
+                {"CallSid": "CAtalking", "ParentCallSid": "CAx", "CallStatus": "completed"},
+            ),
+            (wait, {"CallSid": "CAhead", "QueuePosition": "2", "QueueTime": "180"}),
+            (wait, {"CallSid": "CAnext", "QueuePosition": "1", "QueueTime": "120"}),
+        ]
+    )
+    assert all(status == 200 for status, _ in answers)
+    db.expire_all()
+    assert db.get(Counselor, counselor.id).reserved_call_sid == "CAhead"
+    redirects = db.scalars(select(OutboxMessage.body).where(OutboxMessage.kind == "call_update"))
+    left = [
+        sid
+        for sid, (_, body) in zip(("x", "CAhead", "CAnext"), answers, strict=True)
+        if "<Leave" in body
+    ]
+    sent = [body.split(" -> ")[0] for body in redirects]
+    # The head leaves once: by its own hold round or by one redirect, never both, and the
+    # caller behind it stays.
+    assert left + sent == ["CAhead"]
+    assert db.scalar(select(Call).where(Call.call_sid == "CAnext")).queue_left_at is None
+
+
+def test_a_callback_that_fails_on_the_database_is_answered_with_an_error_and_kept_on_retry(
+    twilio, db, on_shift, clock, monkeypatch
+):
+    from ivr import webhooks
+
+    counselor, callbacks = ring_then_leave(twilio, db, on_shift, "CAretry")
+    parent_final = callbacks[2]
+    real = webhooks.apply_call_status
+    failures = iter([True])
+
+    def connection_lost(*args, **kwargs):
+        if next(failures, False):
+            from sqlalchemy.exc import OperationalError
+
+            raise OperationalError("UPDATE calls", {}, Exception("server closed the connection"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(webhooks, "apply_call_status", connection_lost)
+    assert twilio.post(parent_final[0], **parent_final[1])[0] == 503
+    db.expire_all()
+    assert db.scalar(select(Call).where(Call.call_sid == "CAretry")) is None or (
+        db.scalar(select(Call.ended_at).where(Call.call_sid == "CAretry")) is None
+    )
+    assert twilio.post(parent_final[0], **parent_final[1])[0] == 200  # Twilio's retry
+    db.expire_all()
+    call = db.scalar(select(Call).where(Call.call_sid == "CAretry"))
+    assert call.ended_at is not None
+    assert db.get(Counselor, counselor.id).reserved_call_sid is None
