@@ -1,23 +1,23 @@
-"""Each web worker's live copy of who is on a call, kept current by PostgreSQL notifications.
+"""Each web worker's live copy of who is engaged, kept current by PostgreSQL notifications.
 
-A menu choice needs the busy flags and last calls of a handful of counselors. Reading them
-from the database costs a round trip and the server's time on every choice; on PostgreSQL
-each worker instead keeps them for every counselor in memory. A trigger (migration 0601)
-announces the id of any counselor added, removed or changed on the `counselor_state` channel
-when the change commits; a thread of the worker listens, reads that row again, and so holds
-what the database holds a moment after each commit. The same thread hears of roster edits
-(`roster_changed`) and empties the worker's roster cache (`ivr.cache`), so a shift added for
-this afternoon rings at once rather than after IVR_CACHE_SECONDS.
+A menu choice of a field whose counselors are all talking or being rung has nobody to
+reserve; on PostgreSQL each worker keeps every counselor's busy flag, reservation expiry, last
+call and phone in memory, so such a choice queues the caller without a database write. A
+trigger (migrations 0601 and 0700) announces the id of any counselor added, removed or changed
+on the `counselor_state` channel when the change commits; a thread of the worker listens,
+reads that row again, and so holds what the database holds a moment after each commit. The
+same thread hears of roster edits (`roster_changed`) and empties the worker's roster cache
+(`ivr.cache`), so a shift added for this afternoon rings at once rather than after
+IVR_CACHE_SECONDS.
 
 The copy is only trusted while notifications are known to reach it: it answers nothing (and
-the menu choice reads the table as before) until it has loaded every row, after its
-connection failed, when no notification (not even the ping it sends itself on a quiet
-channel) has arrived for three heartbeats, and for a counselor it does not know yet.
+the menu choice tries the reservation) until it has loaded every row, after its connection
+failed, when no notification (not even the ping it sends itself on a quiet channel) has
+arrived for three heartbeats, and for a counselor it does not know yet.
 
-The moment between a commit and its notification is far shorter than the seconds between
-ringing a counselor and their answer, and the claim of a counselor when they take a call
-stays one conditional UPDATE in the database, so two callers are never put through to one
-counselor whichever copy chose them.
+The copy never decides who is rung: the reservation is one conditional UPDATE in the database
+(`ivr.reservations`). A copy a moment behind can at most queue a caller, whom the queue's
+dispatch then serves.
 """
 
 from __future__ import annotations
@@ -176,9 +176,9 @@ class BusyBoard:
                             # connection pooler in transaction mode, for one, drops them).
                             connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, PING))
             except (psycopg.Error, OSError):
-                log.warning("Busy board lost its connection; menu choices read the table")
+                log.warning("Busy board lost its connection; menu choices ask the database")
             except Exception:  # never leave the worker without its listener
-                log.exception("Busy board failed; menu choices read the table")
+                log.exception("Busy board failed; menu choices ask the database")
             self._live = False
             self._stop.wait(pause)
             pause = min(pause * 2, 30.0)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     true,
     union_all,
 )
@@ -97,14 +98,16 @@ def _dial_order(free_only: bool) -> Select[tuple[Counselor]]:
             )
         ),
     ]
+    from ivr.reservations import FAIR_ORDER_SQL, FREE_SQL  # the line's one busy and fair rule
+
     if free_only:
-        busy_before = bindparam("busy_before", type_=UTCDateTime())
-        conditions.append(or_(Counselor.busy_since.is_(None), Counselor.busy_since <= busy_before))
-    return (
-        select(Counselor)
-        .where(*conditions)
-        .order_by(Counselor.last_connected_at.asc().nulls_first(), Counselor.id)
-    )
+        conditions.append(
+            text(FREE_SQL).bindparams(
+                bindparam("stale_before", type_=UTCDateTime()),
+                bindparam("now", type_=UTCDateTime()),
+            )
+        )
+    return select(Counselor).where(*conditions).order_by(text(FAIR_ORDER_SQL))
 
 
 def _values(field_id: int, at: datetime, tz: ZoneInfo) -> dict[str, object]:
@@ -140,9 +143,9 @@ def free_on_call(
     tz: ZoneInfo,
     busy_timeout: timedelta = DEFAULT_BUSY_TIMEOUT,
 ) -> list[Counselor]:
-    """Return the on-call counselors not on a live call, in fair dial order."""
+    """Return the on-call counselors neither talking nor being rung, in fair dial order."""
     values = _values(field_id, at, tz)
-    values["busy_before"] = at - busy_timeout
+    values["stale_before"], values["now"] = at - busy_timeout, at
     return list(session.scalars(_dial_order(True), values))
 
 

@@ -399,6 +399,18 @@ def test_free_on_call_leaves_out_a_counselor_on_a_live_call(db, legal):
     assert sorted(names(db, legal, at)) == ["대기", "통화중"]
 
 
+def test_free_on_call_leaves_out_a_counselor_being_rung_until_the_ring_runs_out(db, legal):
+    ringing = add_counselor(
+        db,
+        "호출중",
+        reserved_call_sid="CAringing",
+        reserved_until=kst(2026, 11, 25, 11, 0, second=40),
+    )
+    add_weekly(db, ringing, legal, WED, "10:00", "12:00")
+    assert free_on_call(db, legal.id, kst(2026, 11, 25, 11), SEOUL) == []
+    assert free_on_call(db, legal.id, kst(2026, 11, 25, 11, 1), SEOUL) == [ringing]
+
+
 def test_free_on_call_includes_a_counselor_whose_busy_flag_is_stale(db, legal):
     stale = add_counselor(db, "오래된표시", busy_since=kst(2026, 11, 25, 7))
     add_weekly(db, stale, legal, WED, "10:00", "12:00")

@@ -20,7 +20,7 @@ from callcenter.models import (
     utcnow,
 )
 from callcenter.models.calls import Call
-from schedules.oncall import DEFAULT_BUSY_TIMEOUT, on_call
+from schedules.oncall import on_call
 
 # A queue entry older than this belongs to a call whose end we never heard about.
 STALE_QUEUE_ENTRY = timedelta(hours=2)
@@ -33,8 +33,11 @@ def line_now() -> datetime:
 
 
 def is_busy(counselor: Counselor, now: datetime) -> bool:
-    """Whether a counselor is on a live call (a stale busy flag does not count)."""
-    return counselor.busy_since is not None and counselor.busy_since > now - DEFAULT_BUSY_TIMEOUT
+    """Whether a counselor is talking or being rung, by the line's own rule."""
+    from ivr.reservations import busy_timeout, is_free
+
+    stale_before = now - busy_timeout()
+    return not is_free(counselor.busy_since, counselor.reserved_until, now, stale_before)
 
 
 def waiting_calls(session: Session, now: datetime) -> dict[int | None, tuple[int, datetime]]:
