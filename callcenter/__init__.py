@@ -87,11 +87,9 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["nav_items"] = visible_nav_items
 
-    from callcenter.models import User
+    from callcenter.auth.sessions import signed_in_user
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(signed_in_user)
 
 
 def register_blueprints(app: Flask) -> None:

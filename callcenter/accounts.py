@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from callcenter.models import Counselor, Role, User
+from callcenter.models import Counselor, Role, User, utcnow
+from callcenter.user_sessions import end_sessions
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -67,20 +69,28 @@ def create_user(
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password after checking the current one. Does not commit."""
+def change_password(
+    session: Session, user: User, current: str, new: str, now: datetime | None = None
+) -> None:
+    """Change one's own password, ending every session opened with the old one. No commit.
+
+    The browser that changed it signs in afresh (`sessions.sign_in`): a copy of its old
+    cookie ends with the rest.
+    """
     if not verify_password(user, current):
         raise AccountError("the current password is not right")
     if current == new:
         raise AccountError("the new password must differ from the current one")
     check_password_strength(new)
     user.password_hash = hash_password(new)
+    end_sessions(session, user.id, now or utcnow(), "password")
 
 
-def reset_password(user: User) -> str:
-    """Give an account a new random password and return it, to hand over once. No commit."""
+def reset_password(session: Session, user: User, now: datetime | None = None) -> str:
+    """Give an account a new random password, shown once; its sessions end. No commit."""
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
+    end_sessions(session, user.id, now or utcnow(), "reset")
     return password
 
 
@@ -110,4 +120,6 @@ def update_account(
         raise AccountError("you cannot take away your own admin access")
     if losing_admin and active_admins(session) <= 1:
         raise AccountError("the line needs at least one active admin")
+    if user.active and not active:
+        end_sessions(session, user.id, utcnow(), "deactivated")
     user.role, user.active, user.counselor = role, active, counselor

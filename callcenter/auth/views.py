@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -14,7 +14,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
 from callcenter.accounts import verify_password
-from callcenter.auth import bp, throttle
+from callcenter.auth import bp, sessions, throttle
 from callcenter.extensions import db
 from callcenter.models import User, utcnow
 
@@ -54,14 +54,13 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("auth/login.html", form=form), 401
     throttle.clear(db.session, email, now)
     user.last_login_at = now
-    db.session.commit()
-    login_user(user)
+    sessions.sign_in(user)
     return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out."""
-    logout_user()
+    """Sign out, ending the session on the server: a copy of the cookie no longer works."""
+    sessions.sign_out()
     flash(_("로그아웃했습니다."), "info")
     return redirect(url_for("auth.login"))

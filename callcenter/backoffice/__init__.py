@@ -40,7 +40,6 @@ from callcenter.backoffice import (  # noqa: E402,F401
     outbox,
     phone,
     prompt_wording,
-    session_guard,
     users,
     voicemails,
 )

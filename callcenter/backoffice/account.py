@@ -12,9 +12,9 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
 from callcenter.accounts import AccountError, change_password
+from callcenter.auth import sessions
 from callcenter.backoffice import bp
 from callcenter.backoffice.helpers import audit_event
-from callcenter.backoffice.session_guard import remember_password
 from callcenter.extensions import db
 
 ACCOUNT_MESSAGES = {
@@ -63,13 +63,13 @@ def change_own_password() -> str | Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.new.data)
+            change_password(db.session, current_user, form.current.data, form.new.data)
         except AccountError as exc:
             form.form_errors.append(account_message(exc))
         else:
             audit_event("account", "user", current_user.id, change="password")
-            db.session.commit()
-            remember_password(current_user)
+            # Every session ended, this one too: the browser that changed it starts afresh.
+            sessions.sign_in(current_user._get_current_object())
             flash(_("비밀번호를 바꿨습니다."), "info")
             return redirect(url_for("backoffice.index"))
     status = 422 if request.method == "POST" else 200

@@ -122,7 +122,7 @@ def reset_user_password(user_id: int) -> str:
     user = get_or_404(User, user_id)
     if user.id == current_user.id:
         abort(400)
-    password = accounts.reset_password(user)
+    password = accounts.reset_password(db.session, user)
     audit_event("account", "user", user.id, change="password reset")
     db.session.commit()
     return render_template("backoffice/admin/password_reset.html", user=user, password=password)
