@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime
 
@@ -32,6 +33,27 @@ def verify_password(user: User, password: str) -> bool:
         return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return a hash of no one's password, made with the same cost as real ones."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """Return the active account with this email and password, else None, in the same time.
+
+    An unknown email is checked against a dummy hash and a deactivated account's password
+    is checked too, so the answer's delay does not tell which accounts exist.
+    """
+    email = email.strip().lower()
+    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    try:
+        right = _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        right = False
+    return user if right and user is not None and user.active else None
 
 
 def check_password_strength(password: str) -> None:

@@ -56,7 +56,7 @@ from callcenter.models.rostering import (
     SwapStatus,
     apscheduler_jobs,
 )
-from callcenter.models.signin import LoginAttempt, UserSession
+from callcenter.models.signin import LoginAttempt, LoginLock, UserSession
 
 __all__ = [
     "AuditEvent",
@@ -82,6 +82,7 @@ __all__ = [
     "JobState",
     "LegResult",
     "LoginAttempt",
+    "LoginLock",
     "OneOffShift",
     "OutboxMessage",
     "PromptOverride",

@@ -1,4 +1,4 @@
-"""Signing in: the server-side sessions of the back office and failed sign-in attempts."""
+"""Signing in: the server-side sessions of the back office, failed attempts and their lock."""
 
 from __future__ import annotations
 
@@ -39,3 +39,16 @@ class LoginAttempt(Base):
     account_digest: Mapped[str] = mapped_column(String(64), index=True)
     ip_address: Mapped[str | None] = mapped_column(String(45), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LoginLock(Base):
+    """One row per account name tried: locked while an attempt at it is admitted or refused.
+
+    Web workers take the row's lock before counting an account's failures and writing the
+    attempt, so concurrent guesses are counted one after another instead of all at once.
+    """
+
+    __tablename__ = "login_locks"
+
+    account_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
