@@ -79,6 +79,8 @@ def create_user(
         raise AccountError("a counselor account needs --counselor PHONE")
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise AccountError(f"an account for {email} already exists")
+    if counselor is not None:
+        _refuse_linked_counselor(session, counselor, None)
     check_password_strength(password)
     user = User(
         email=email,
@@ -116,6 +118,55 @@ def reset_password(session: Session, user: User, now: datetime | None = None) ->
     return password
 
 
+def _refuse_linked_counselor(session: Session, counselor: Counselor, user_id: int | None) -> None:
+    """Refuse a counselor whose consultations another account already reads."""
+    holder = session.scalar(
+        select(User.id).where(User.counselor_id == counselor.id, User.id != (user_id or 0))
+    )
+    if holder is not None:
+        raise AccountError("this counselor is already linked to another account")
+
+
+def link_counselor(session: Session, user: User, counselor: Counselor | None, acting: User) -> bool:
+    """Link an account to the counselor it acts for (None: unlink); return whether it changed.
+
+    The linked account reads the counselor's consultations and callbacks, so only an admin
+    links, and never a counselor another account is linked to. No commit.
+    """
+    wanted = counselor.id if counselor is not None else None
+    if user.counselor_id == wanted:
+        return False
+    if acting.role != Role.ADMIN:
+        raise AccountError("only an admin links accounts to counselors")
+    if counselor is not None:
+        _refuse_linked_counselor(session, counselor, user.id)
+    user.counselor = counselor
+    session.flush()
+    return True
+
+
+def link_account_to_counselor(
+    session: Session, counselor: Counselor, account: User | None, acting: User
+) -> list[tuple[User, int | None]]:
+    """Make `account` the counselor's sign-in account (None: none), from the counselor's side.
+
+    An account linked to another counselor is taken: it must be unlinked from its own page
+    first. Returns each changed account with the counselor it was linked to. No commit.
+    """
+    if account is not None and account.role != Role.COUNSELOR:
+        raise AccountError("the linked account must be a counselor account")
+    if account is not None and account.counselor_id not in (None, counselor.id):
+        raise AccountError("this account is linked to another counselor")
+    changed: list[tuple[User, int | None]] = []
+    for current in session.scalars(select(User).where(User.counselor_id == counselor.id)):
+        if current is not account and link_counselor(session, current, None, acting):
+            changed.append((current, counselor.id))
+    session.flush()
+    if account is not None and link_counselor(session, account, counselor, acting):
+        changed.append((account, None))
+    return changed
+
+
 def active_admins(session: Session) -> int:
     """Count the accounts that can still manage accounts."""
     return (
@@ -144,4 +195,5 @@ def update_account(
         raise AccountError("the line needs at least one active admin")
     if user.active and not active:
         end_sessions(session, user.id, utcnow(), "deactivated")
-    user.role, user.active, user.counselor = role, active, counselor
+    link_counselor(session, user, counselor, acting)
+    user.role, user.active = role, active

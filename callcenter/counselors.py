@@ -1,8 +1,8 @@
-"""Counselors in the directory: create and change them with their fields and linked account."""
+"""Counselors in the directory: create and change them with their fields."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, Role, User
@@ -22,7 +22,6 @@ def save_counselor(
     field_ids: list[int],
     auto_answer: bool,
     active: bool = True,
-    account_id: int | None = None,
 ) -> Counselor:
     """Create a counselor (or change one): phone stored in E.164, unique. Does not commit."""
     name = name.strip()
@@ -47,24 +46,7 @@ def save_counselor(
     counselor.auto_answer, counselor.active = auto_answer, active
     counselor.fields = sorted(fields, key=lambda f: (f.position, f.id))
     session.flush()
-    link_account(session, counselor, account_id)
     return counselor
-
-
-def link_account(session: Session, counselor: Counselor, account_id: int | None) -> None:
-    """Make `account_id` the counselor's sign-in account (None: no account)."""
-    account = session.get(User, account_id) if account_id else None
-    if account_id and (account is None or account.role != Role.COUNSELOR):
-        raise CounselorError("연결할 계정은 상담위원 계정이어야 합니다.")
-    session.execute(
-        update(User)
-        .where(User.counselor_id == counselor.id, User.id != (account_id or 0))
-        .values(counselor_id=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    if account is not None:
-        account.counselor_id = counselor.id
-    session.flush()
 
 
 def linkable_accounts(session: Session, counselor: Counselor | None) -> list[User]:
