@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, Role, User
-from callcenter.phones import InvalidPhoneNumber, to_e164
+from callcenter.phones import InvalidPhoneNumber, RefusedNumber, to_counselor_e164
 
 
 class CounselorError(ValueError):
@@ -28,7 +28,9 @@ def save_counselor(
     if not name:
         raise CounselorError("이름을 입력하세요.")
     try:
-        e164 = to_e164(phone)
+        e164 = to_counselor_e164(phone)
+    except RefusedNumber as exc:
+        raise CounselorError(exc.reason) from None
     except InvalidPhoneNumber:
         raise CounselorError("전화번호가 올바르지 않습니다. 예: 010-1234-5678") from None
     clash = session.scalar(select(Counselor).where(Counselor.phone == e164))

@@ -79,6 +79,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "callback_bridge_intro",
             "callback_bridge_no_input",
             "callback_bridge_gone",
+            "callback_bridge_refused",
             "callback_bridge_busy",
             "callback_bridge_after",
         ),
