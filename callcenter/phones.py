@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -149,12 +150,43 @@ def mask(e164: str | None) -> str:
     """Hide the middle of a number: 010-****-5678."""
     if not e164:
         return "—"
-    shown = national(e164)
+    try:
+        shown = national(e164)
+    except NumberParseException:
+        shown = e164
     parts = shown.split("-")
     if len(parts) == 3:
         return f"{parts[0]}-{'*' * len(parts[1])}-{parts[2]}"
     digits = [c for c in shown if c.isdigit()]
     return "*" * max(len(digits) - 4, 0) + "".join(digits[-4:])
+
+
+# What a phone number looks like inside free text (an error message, a log line): E.164 with
+# its + (or %2B in a URL), or a Korean national number starting with 0. Dates, SIDs and
+# ticket numbers do not start that way.
+_NUMBER_IN_TEXT = re.compile(
+    r"(?<![\w+%])(?:(?:\+|%2B)\d(?:[\s.\-]?\d){6,14}|0\d{1,2}[\s.\-]?\d{3,4}[\s.\-]?\d{4})(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _masked_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits = "".join(c for c in text if c.isdigit())
+    if text[:3].upper() == "%2B":
+        digits = digits[1:]  # the 2 of %2B
+    plus = "+" if not text.startswith("0") else ""
+    try:
+        return mask(to_e164(plus + digits))
+    except InvalidPhoneNumber:
+        return "*" * max(len(digits) - 4, 0) + digits[-4:]
+
+
+def mask_numbers(text: str | None) -> str:
+    """Mask every phone number found in free text, for logs and error columns."""
+    if not text:
+        return text or ""
+    return _NUMBER_IN_TEXT.sub(_masked_match, text)
 
 
 def last4(e164: str | None) -> str | None:

@@ -24,7 +24,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from callcenter.models import OutboxMessage
-from callcenter.phones import Use, mask, outgoing_refusal
+from callcenter.phones import Use, mask, mask_numbers, outgoing_refusal
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,11 @@ def _send(message: OutboxMessage, action) -> Sent:  # type: ignore[no-untyped-de
     except (TwilioException, requests.RequestException) as exc:
         # Refused, or Twilio unreachable or too slow: the caller of the gateway decides what
         # to do, and the webhook that asked still answers and keeps what it recorded.
+        # Twilio's message names the number: logs and the error column get it masked.
         log.exception("Could not send an outgoing %s", message.kind)
-        message.status, message.error = "failed", str(exc)[:500]
-        return Sent(False, None, message.id, str(exc), isinstance(exc, TwilioRestException))
+        reason = mask_numbers(str(exc))
+        message.status, message.error = "failed", reason[:500]
+        return Sent(False, None, message.id, reason, isinstance(exc, TwilioRestException))
     message.status, message.provider_sid = "sent", sid
     return Sent(True, sid, message.id)
 
