@@ -185,6 +185,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "전화 회신 요청이 접수되었습니다. 상담 시간에 {number}로 연락드리겠습니다.",
         "en": "Your call back request is registered. We will call {number} during advice hours.",
     },
+    "callback_unavailable": {
+        "ko": "지금은 전화 회신 요청을 더 받을 수 없습니다. 상담 시간에 다시 전화해 주세요.",
+        "en": "We cannot take more call back requests right now. Please call again during "
+        "advice hours.",
+    },
     "callback_sms_note": {
         "ko": "접수 내용을 문자로 보내 드렸습니다.",
         "en": "We sent you a text message to confirm.",

@@ -69,6 +69,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "callback_enter",
             "callback_invalid",
             "callback_done",
+            "callback_unavailable",
             "callback_sms_note",
             "callback_sms",
         ),
