@@ -18,5 +18,7 @@ keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
+# Access lines without search words, phone numbers or calendar-feed tokens (callcenter/logs.py).
+logger_class = "callcenter.logs.AccessLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

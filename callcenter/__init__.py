@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import get_locale
 
 from callcenter.config import Config, load_config
@@ -87,11 +87,9 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["nav_items"] = visible_nav_items
 
-    from callcenter.models import User
+    from callcenter.auth.sessions import signed_in_user
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(signed_in_user)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -146,8 +144,26 @@ def trust_proxies(app: Flask) -> None:
         )
 
 
+# Blueprints whose every page is the back office's (signing in included).
+PRIVATE_BLUEPRINTS = frozenset({"auth", "backoffice", "rosters", "reports"})
+
+
+def is_private_response() -> bool:
+    """Whether this answer belongs to the back office or to a signed-in user."""
+    if request.blueprint in PRIVATE_BLUEPRINTS:
+        return True
+    # Only a user this request already loaded: webhooks and public pages never load one.
+    return bool(getattr(g.get("_login_user"), "is_authenticated", False))
+
+
 def register_request_hooks(app: Flask) -> None:
     """Send the security headers; request ids are made when something is logged."""
+    hsts = int(app.config.get("HSTS_MAX_AGE") or 0)
+    strict_transport = (
+        f"max-age={hsts}; includeSubDomains"
+        if app.config["ENV_NAME"] == "production" and hsts > 0
+        else None
+    )
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
@@ -156,6 +172,12 @@ def register_request_hooks(app: Flask) -> None:
             # TwiML for Twilio: nothing in it is framed, rendered or follows links, and the
             # voice webhooks answer many times a second.
             return response
+        if strict_transport:
+            response.headers.setdefault("Strict-Transport-Security", strict_transport)
+        if is_private_response():
+            # Personal data: keep it out of shared and back-button caches. A view that
+            # chose its own caching (a calendar feed) keeps it.
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(

@@ -86,7 +86,7 @@ def call_back(
         raise CallbackError("이 요청에는 전화번호가 없습니다.")
     callback.attempts = (callback.attempts or 0) + 1
     # No status callback: the line's /ivr/status would file this outgoing call as a caller's.
-    return telephony.place_call(session, counselor.phone, bridge_url)
+    return telephony.place_call(session, counselor.phone, bridge_url, then_dials=callback.phone)
 
 
 def record_result(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
@@ -72,6 +73,12 @@ class Config:
         self.CALL_STALE_AFTER_MINUTES = _int("CALL_STALE_AFTER_MINUTES", 240)
         self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
         self.SCHEDULER_STANDBY_POLL_SECONDS = _int("SCHEDULER_STANDBY_POLL_SECONDS", 15)
+        # Back-office sign-ins end after this long without a request, and after this long at
+        # most (docs/backoffice.md, Security).
+        self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+        self.SESSION_LIFETIME_HOURS = _int("SESSION_LIFETIME_HOURS", 12)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_LIFETIME_HOURS)
+        self.HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
@@ -125,11 +132,18 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
 
     def validate(self) -> None:
-        """Refuse to start without a secret key of our own."""
+        """Refuse to start on development secrets: our own secret key and Twilio token."""
         if not self.SECRET_KEY or self.SECRET_KEY == DEV_SECRET_KEY:
             raise RuntimeError(
                 "SECRET_KEY is not set. Production needs its own secret: set the SECRET_KEY "
                 "environment variable (see README, Configuration)."
+            )
+        if not self.TWILIO_AUTH_TOKEN or self.TWILIO_AUTH_TOKEN == DEV_TWILIO_AUTH_TOKEN:
+            # Without the account's token every webhook would be refused (or, with the public
+            # development token, anyone could sign one).
+            raise RuntimeError(
+                "TWILIO_AUTH_TOKEN is not set. Production checks every webhook against the "
+                "Twilio account's auth token: set TWILIO_AUTH_TOKEN (see README, Configuration)."
             )
 
 
@@ -140,9 +154,19 @@ CONFIGS = {
 }
 
 
+def default_env_name() -> str:
+    """Name the environment when CALLCENTER_ENV is unset: production, but for the flask command.
+
+    gunicorn and any other WSGI server import `wsgi.py` as a production entry point, so an
+    unset variable never runs a deployment on the public development secrets. The `flask`
+    command line (`flask run`, `flask db upgrade` on a laptop) keeps development.
+    """
+    return "development" if os.environ.get("FLASK_RUN_FROM_CLI") == "true" else "production"
+
+
 def load_config(name: str | None = None) -> Config:
     """Build the configuration named by the argument or CALLCENTER_ENV."""
-    name = name or os.environ.get("CALLCENTER_ENV") or "development"
+    name = name or os.environ.get("CALLCENTER_ENV") or default_env_name()
     try:
         config = CONFIGS[name]()
     except KeyError:

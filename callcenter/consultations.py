@@ -67,6 +67,13 @@ class ConsultationFilter:
     text: str | None = None
     sort: str = "newest"
 
+    def audited(self) -> dict[str, Any]:
+        """Return the filter as the audit log keeps it: whether words were searched, not which."""
+        values = self.as_args()
+        if values.pop("q", None):
+            values["searched"] = True
+        return values
+
     def as_args(self) -> dict[str, Any]:
         """Return the filter as query-string arguments."""
         values = {

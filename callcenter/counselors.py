@@ -1,12 +1,12 @@
-"""Counselors in the directory: create and change them with their fields and linked account."""
+"""Counselors in the directory: create and change them with their fields."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, Role, User
-from callcenter.phones import InvalidPhoneNumber, to_e164
+from callcenter.phones import InvalidPhoneNumber, RefusedNumber, to_counselor_e164
 
 
 class CounselorError(ValueError):
@@ -22,14 +22,15 @@ def save_counselor(
     field_ids: list[int],
     auto_answer: bool,
     active: bool = True,
-    account_id: int | None = None,
 ) -> Counselor:
     """Create a counselor (or change one): phone stored in E.164, unique. Does not commit."""
     name = name.strip()
     if not name:
         raise CounselorError("이름을 입력하세요.")
     try:
-        e164 = to_e164(phone)
+        e164 = to_counselor_e164(phone)
+    except RefusedNumber as exc:
+        raise CounselorError(exc.reason) from None
     except InvalidPhoneNumber:
         raise CounselorError("전화번호가 올바르지 않습니다. 예: 010-1234-5678") from None
     clash = session.scalar(select(Counselor).where(Counselor.phone == e164))
@@ -47,24 +48,7 @@ def save_counselor(
     counselor.auto_answer, counselor.active = auto_answer, active
     counselor.fields = sorted(fields, key=lambda f: (f.position, f.id))
     session.flush()
-    link_account(session, counselor, account_id)
     return counselor
-
-
-def link_account(session: Session, counselor: Counselor, account_id: int | None) -> None:
-    """Make `account_id` the counselor's sign-in account (None: no account)."""
-    account = session.get(User, account_id) if account_id else None
-    if account_id and (account is None or account.role != Role.COUNSELOR):
-        raise CounselorError("연결할 계정은 상담위원 계정이어야 합니다.")
-    session.execute(
-        update(User)
-        .where(User.counselor_id == counselor.id, User.id != (account_id or 0))
-        .values(counselor_id=None)
-        .execution_options(synchronize_session="fetch")
-    )
-    if account is not None:
-        account.counselor_id = counselor.id
-    session.flush()
 
 
 def linkable_accounts(session: Session, counselor: Counselor | None) -> list[User]:

@@ -1,4 +1,7 @@
-"""Exports of the consultation list: CSV (UTF-8 with BOM, for Korean Excel) and XLSX."""
+"""Exports of the consultation list: CSV (UTF-8 with BOM, for Korean Excel) and XLSX.
+
+Every cell goes through `spreadsheets.safe_cell`: typed text never becomes a formula.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from sqlalchemy.sql import Select
 from callcenter.models import Consultation
 from callcenter.phones import national
 from callcenter.privacy import mask_name, masked_phone
+from callcenter.spreadsheets import safe_row
 
 HEADER = [
     "번호",
@@ -74,7 +78,7 @@ def to_csv(records: Iterable[list]) -> Iterator[bytes]:
     yield "\ufeff".encode()
     writer.writerow(HEADER)
     for count, record in enumerate(records, 1):
-        writer.writerow(["" if v is None else v for v in record])
+        writer.writerow(safe_row("" if v is None else v for v in record))
         if count % BATCH == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -88,7 +92,7 @@ def to_xlsx(records: Iterable[list]) -> bytes:
     sheet = workbook.create_sheet("상담")
     sheet.append(HEADER)
     for record in records:
-        sheet.append(record)
+        sheet.append(safe_row(record))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -1,5 +1,8 @@
 """The one gateway for Twilio REST use: SMS, placing calls, redirecting calls, recordings.
 
+Every SMS and call goes through the numbers rule (`phones.outgoing_refusal`) here, whatever
+form or job asked for it: a refused one is recorded in the outbox as refused and never sent.
+
 With TWILIO_ACCOUNT_SID set it uses the real `twilio` client; without it (sandbox mode) each
 message or call is only recorded in the outbox table, which the back office shows. Both modes
 record what was sent, so a sandbox and a real line leave the same trace. Recordings' audio is
@@ -21,6 +24,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from callcenter.models import OutboxMessage
+from callcenter.phones import Use, mask, mask_numbers, outgoing_refusal
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,8 @@ class Sent:
     # Twilio answered and said no (e.g. the call to redirect has ended). When it could not be
     # reached or did not answer in time, nobody knows whether the request took effect.
     refused: bool = False
+    # The numbers rule kept it from going out (a Korean message id saying why).
+    not_allowed: str | None = None
 
 
 def is_sandbox() -> bool:
@@ -84,16 +90,27 @@ def _send(message: OutboxMessage, action) -> Sent:  # type: ignore[no-untyped-de
     except (TwilioException, requests.RequestException) as exc:
         # Refused, or Twilio unreachable or too slow: the caller of the gateway decides what
         # to do, and the webhook that asked still answers and keeps what it recorded.
+        # Twilio's message names the number: logs and the error column get it masked.
         log.exception("Could not send an outgoing %s", message.kind)
-        message.status, message.error = "failed", str(exc)[:500]
-        return Sent(False, None, message.id, str(exc), isinstance(exc, TwilioRestException))
+        reason = mask_numbers(str(exc))
+        message.status, message.error = "failed", reason[:500]
+        return Sent(False, None, message.id, reason, isinstance(exc, TwilioRestException))
     message.status, message.provider_sid = "sent", sid
     return Sent(True, sid, message.id)
 
 
+def _refuse(message: OutboxMessage, reason: str) -> Sent:
+    """Keep a message or call the numbers rule forbids from going out; note why."""
+    log.warning("Refused an outgoing %s to %s: %s", message.kind, mask(message.to), reason)
+    message.status, message.error = "refused", reason
+    return Sent(False, None, message.id, reason, refused=True, not_allowed=reason)
+
+
 def send_sms(session: Session, to: str, body: str) -> Sent:
-    """Send an SMS from the line's number."""
+    """Send an SMS from the line's number, to a Korean mobile only."""
     message = _record(session, "sms", to, body)
+    if reason := outgoing_refusal(to, Use.SMS):
+        return _refuse(message, reason)
     return _send(
         message,
         lambda: (
@@ -105,10 +122,23 @@ def send_sms(session: Session, to: str, body: str) -> Sent:
 
 
 def place_call(
-    session: Session, to: str, url: str, status_callback: str | None = None, timeout: int = 30
+    session: Session,
+    to: str,
+    url: str,
+    status_callback: str | None = None,
+    timeout: int = 30,
+    *,
+    then_dials: str | None = None,
 ) -> Sent:
-    """Place an outgoing call from the line's number; Twilio fetches TwiML from `url`."""
+    """Place an outgoing call from the line's number; Twilio fetches TwiML from `url`.
+
+    `then_dials` is the number that TwiML goes on to dial (the citizen of a callback
+    bridge): the numbers rule holds for it as for `to`.
+    """
     message = _record(session, "call", to, url)
+    for number in (to, then_dials) if then_dials is not None else (to,):
+        if reason := outgoing_refusal(number, Use.CALL):
+            return _refuse(message, reason)
 
     def create() -> str:
         options = {"status_callback": status_callback} if status_callback else {}
@@ -122,6 +152,14 @@ def place_call(
         return call.sid
 
     return _send(message, create)
+
+
+def may_dial(number: str | None) -> bool:
+    """Whether TwiML may dial this number for the line (e.g. the callback bridge's citizen)."""
+    reason = outgoing_refusal(number, Use.CALL)
+    if reason is not None:
+        log.warning("Refused to dial %s: %s", mask(number), reason)
+    return reason is None
 
 
 def redirect_call(session: Session, call_sid: str, url: str) -> Sent:

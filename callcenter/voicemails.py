@@ -19,7 +19,7 @@ from callcenter.models import (
     User,
     Voicemail,
 )
-from callcenter.phones import last4
+from callcenter.phones import Use, last4, outgoing_refusal
 from callcenter.privacy import is_coordinator
 
 
@@ -70,6 +70,8 @@ def to_callback(session: Session, voicemail: Voicemail, now: datetime) -> Callba
     phone = caller_number(voicemail)
     if not phone:
         raise ValueError("발신 번호가 없어 다시 걸 수 없습니다.")
+    if reason := outgoing_refusal(phone, Use.CALL):
+        raise ValueError(reason)  # abroad, premium-rate: the line does not call it back
     callback = CallbackRequest.for_phone(
         phone,
         source="ivr",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
+from callcenter import telephony
 from callcenter.extensions import db
 from callcenter.models import CallbackRequest, CallbackStatus, Counselor
 from callcenter.timezone import line_timezone
@@ -87,6 +88,8 @@ def callback_bridge_connect(callback_id: int) -> Response:
     callback = _open_callback(callback_id)
     if callback is None:
         return _hang_up("callback_bridge_gone")
+    if not telephony.may_dial(callback.phone):  # abroad, premium-rate: never bridged
+        return _hang_up("callback_bridge_refused")
     counselor_id = callback.claimed_by_id
     call_sid = request.form.get("CallSid", "")
     if counselor_id is not None and not hold_counselor(

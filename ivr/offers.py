@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
-from callcenter import telephony
+from callcenter import callback_limits, telephony
 from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
 from callcenter.phones import can_receive_sms, is_korean_callable
 from ivr import prompts
@@ -87,10 +87,24 @@ def new_ticket() -> str:
 
 def request_callback(
     session: Session, response: VoiceResponse, call: Call, e164: str, now: datetime
-) -> CallbackRequest:
-    """Register the callback request, confirm it by SMS to mobiles, and say goodbye."""
+) -> CallbackRequest | None:
+    """Register the callback request, confirm it by SMS to mobiles, and say goodbye.
+
+    The web ticket's limits hold here too (`callback_limits`): over one, the caller hears
+    only that no more requests are taken now. None when refused.
+    """
     language = call.language
     request = session.scalar(select(CallbackRequest).where(CallbackRequest.call_id == call.id))
+    if request is None and not call.reached("callback_refused"):
+        try:
+            callback_limits.admit(session, e164, now)
+        except callback_limits.CallbackLimitReached:
+            record_step(call, "callback_refused", now)
+    if request is None and call.reached("callback_refused"):
+        say(response, "callback_unavailable", language)
+        say(response, "goodbye", language)
+        response.hangup()
+        return None
     if request is None:
         request = CallbackRequest.for_phone(
             e164,

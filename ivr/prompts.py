@@ -118,6 +118,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "이 요청은 이미 처리되었습니다. 전화를 끊습니다.",
         "en": "This request has already been handled. Goodbye.",
     },
+    "callback_bridge_refused": {
+        "ko": "이 요청의 번호로는 회선이 전화를 걸 수 없어 연결하지 않습니다. 전화를 끊습니다.",
+        "en": "The line does not call this request's number, so it is not dialed. Goodbye.",
+    },
     "callback_bridge_busy": {
         "ko": "지금 다른 상담 통화 중이셔서 시민에게 연결하지 않습니다. 통화를 마치신 뒤 "
         "다시 걸어 주십시오.",
@@ -186,6 +190,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "callback_done": {
         "ko": "전화 회신 요청이 접수되었습니다. 상담 시간에 {number}로 연락드리겠습니다.",
         "en": "Your call back request is registered. We will call {number} during advice hours.",
+    },
+    "callback_unavailable": {
+        "ko": "지금은 전화 회신 요청을 더 받을 수 없습니다. 상담 시간에 다시 전화해 주세요.",
+        "en": "We cannot take more call back requests right now. Please call again during "
+        "advice hours.",
     },
     "callback_sms_note": {
         "ko": "접수 내용을 문자로 보내 드렸습니다.",

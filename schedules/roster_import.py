@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift
-from callcenter.phones import InvalidPhoneNumber, to_e164
+from callcenter.phones import InvalidPhoneNumber, RefusedNumber, to_counselor_e164
 
 COLUMNS = ("name", "phone", "field", "day", "start", "end")
 # Korean headers a coordinator may type instead of the English ones.
@@ -240,7 +240,9 @@ def _parse_row(
         problems.append(f"name is longer than {NAME_MAX_LENGTH} characters")
     phone = None
     try:
-        phone = to_e164(cells["phone"])
+        phone = to_counselor_e164(cells["phone"])
+    except RefusedNumber as exc:
+        problems.append(f"phone {cells['phone']!r}: {exc.reason}")
     except InvalidPhoneNumber:
         problems.append(f"phone {cells['phone']!r} is not a valid Korean or E.164 number")
     field_code = aliases.get(cells["field"].lower())

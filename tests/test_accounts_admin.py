@@ -136,7 +136,7 @@ def test_a_password_reset_signs_out_the_accounts_other_sessions(app, client, log
     assert client.get("/").status_code == 200
     from callcenter.accounts import reset_password
 
-    reset_password(user)
+    reset_password(db, user)
     db.commit()
     assert client.get("/consultations").status_code == 302
 

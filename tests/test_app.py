@@ -18,6 +18,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 
 def test_production_starts_with_a_secret_key(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "a-real-twilio-token")
     app = create_app("production")
     assert app.config["ENV_NAME"] == "production"
     assert app.config["SESSION_COOKIE_SECURE"] is True

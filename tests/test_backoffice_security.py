@@ -135,6 +135,7 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user):
 
 def test_production_session_cookie_is_secure(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "a-real-twilio-token")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True

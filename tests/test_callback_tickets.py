@@ -118,7 +118,7 @@ def test_open_tickets_per_number_are_limited(client, db, open_legal, settings):
     assert book(client, field="tax").status_code == 201
     response = book(client, field="labor")
     assert response.status_code == 429
-    assert "이 번호로는 지금 더 접수할 수 없습니다" in response.get_data(as_text=True)
+    assert "지금은 콜백 요청을 더 받을 수 없습니다" in response.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(CallbackRequest)) == 2
 
 

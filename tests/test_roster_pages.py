@@ -12,7 +12,6 @@ from callcenter.models import (
     OneOffShift,
     ShiftSwap,
     Unavailability,
-    User,
     WeeklyShift,
     WeeklyShiftSkip,
     utcnow,
@@ -88,25 +87,6 @@ def test_counselor_needs_a_field(client, login, db):
         "/rosters/counselors/new", data={"name": "김변호", "phone": "010-1234-5678"}
     )
     assert response.status_code == 422
-
-
-def test_coordinator_links_a_counselor_account(client, login, fields, db, make_user):
-    kim = counselor(db, "김변호", "+821012345678", fields["legal"])
-    other = counselor(db, "이변호", "+821012345679", fields["legal"])
-    account = make_user("counselor", counselor=other)
-    login("coordinator")
-    client.post(
-        f"/rosters/counselors/{kim.id}",
-        data={
-            "name": "김변호",
-            "phone": "010-1234-5678",
-            "field_ids": [fields["legal"].id],
-            "active": "on",
-            "account_id": account.id,
-        },
-    )
-    db.expire_all()
-    assert db.get(User, account.id).counselor_id == kim.id
 
 
 def test_deactivated_counselor_is_no_longer_on_call(client, login, fields, db):

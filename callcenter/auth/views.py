@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
-from callcenter.accounts import verify_password
-from callcenter.auth import bp, throttle
+from callcenter.accounts import authenticate
+from callcenter.auth import bp, sessions, throttle
 from callcenter.extensions import db
-from callcenter.models import User, utcnow
+from callcenter.models import utcnow
 
 
 class LoginForm(FlaskForm):
@@ -43,25 +43,40 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("auth/login.html", form=form)
     now, address = utcnow(), request.remote_addr
     email = form.email.data.strip().lower()
-    if throttle.is_locked(db.session, email, address, now):
-        flash(_("로그인 시도가 너무 많습니다. 15분 뒤에 다시 시도해 주십시오."), "error")
-        return render_template("auth/login.html", form=form), 429
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    if user is None or not user.active or not verify_password(user, form.password.data):
-        throttle.record_failure(db.session, email, address, now)
-        db.session.commit()
+    attempt = throttle.admit(db.session, email, address, now)
+    db.session.commit()  # the attempt counts from now, and the account's lock is released
+    if attempt.refused:
+        return _too_many_tries(form, attempt)
+    user = authenticate(db.session, email, form.password.data)
+    if user is None:
         flash(_("이메일 또는 비밀번호가 맞지 않습니다."), "error")
         return render_template("auth/login.html", form=form), 401
-    throttle.clear(db.session, email, now)
+    throttle.succeeded(db.session, email, address, now)
     user.last_login_at = now
-    db.session.commit()
-    login_user(user)
+    sessions.sign_in(user)
     return redirect(_safe_next(request.args.get("next")))
+
+
+def _too_many_tries(form: LoginForm, attempt: throttle.Attempt) -> tuple[str, int, dict[str, str]]:
+    """Ask to wait before the next try, saying how long."""
+    seconds = throttle.wait_text_seconds(attempt.wait)
+    if seconds < 120:
+        message = _(
+            "로그인 시도가 너무 많습니다. %(seconds)d초 뒤에 다시 시도해 주십시오.",
+            seconds=seconds,
+        )
+    else:
+        message = _(
+            "로그인 시도가 너무 많습니다. %(minutes)d분 뒤에 다시 시도해 주십시오.",
+            minutes=math.ceil(seconds / 60),
+        )
+    flash(message, "error")
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out."""
-    logout_user()
+    """Sign out, ending the session on the server: a copy of the cookie no longer works."""
+    sessions.sign_out()
     flash(_("로그아웃했습니다."), "info")
     return redirect(url_for("auth.login"))

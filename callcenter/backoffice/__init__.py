@@ -28,13 +28,6 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(state.app, "backoffice.change_own_password", "비밀번호 바꾸기", order=95)
 
 
-@bp.after_request
-def _no_store(response):  # type: ignore[no-untyped-def]
-    # Pages carry personal data: keep them out of shared and back-button caches.
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 from callcenter.backoffice import (  # noqa: E402,F401
     account,
     audit_log,
@@ -47,7 +40,6 @@ from callcenter.backoffice import (  # noqa: E402,F401
     outbox,
     phone,
     prompt_wording,
-    session_guard,
     users,
     voicemails,
 )

@@ -12,9 +12,9 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
 from callcenter.accounts import AccountError, change_password
+from callcenter.auth import sessions
 from callcenter.backoffice import bp
 from callcenter.backoffice.helpers import audit_event
-from callcenter.backoffice.session_guard import remember_password
 from callcenter.extensions import db
 
 ACCOUNT_MESSAGES = {
@@ -27,6 +27,16 @@ ACCOUNT_MESSAGES = {
     "you cannot take away your own admin access": _l("자기 관리자 권한은 거둘 수 없습니다."),
     "the line needs at least one active admin": _l("사용 중인 관리자가 한 명은 있어야 합니다."),
     "the current password is not right": _l("지금 비밀번호가 맞지 않습니다."),
+    "only an admin links accounts to counselors": _l("계정 연결은 관리자만 할 수 있습니다."),
+    "this counselor is already linked to another account": _l(
+        "이 상담 위원은 이미 다른 계정과 연결되어 있습니다. 그 계정의 연결을 먼저 끊으십시오."
+    ),
+    "this account is linked to another counselor": _l(
+        "이 계정은 이미 다른 상담 위원과 연결되어 있습니다. 계정 관리에서 연결을 먼저 끊으십시오."
+    ),
+    "the linked account must be a counselor account": _l(
+        "연결할 계정은 상담 위원 계정이어야 합니다."
+    ),
     "the new password must differ from the current one": _l(
         "새 비밀번호는 지금 비밀번호와 달라야 합니다."
     ),
@@ -63,13 +73,13 @@ def change_own_password() -> str | Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.new.data)
+            change_password(db.session, current_user, form.current.data, form.new.data)
         except AccountError as exc:
             form.form_errors.append(account_message(exc))
         else:
             audit_event("account", "user", current_user.id, change="password")
-            db.session.commit()
-            remember_password(current_user)
+            # Every session ended, this one too: the browser that changed it starts afresh.
+            sessions.sign_in(current_user._get_current_object())
             flash(_("비밀번호를 바꿨습니다."), "info")
             return redirect(url_for("backoffice.index"))
     status = 422 if request.method == "POST" else 200

@@ -112,6 +112,11 @@ def call_back(callback_id: int) -> Response:
     db.session.commit()
     if sent.ok:
         flash(_("회선이 지금 내 전화로 겁니다. 받은 뒤 1번을 누르면 시민에게 연결됩니다."), "info")
+    elif sent.not_allowed:
+        flash(
+            _("이 요청의 번호로는 회선이 전화를 걸지 않습니다.") + " " + _(sent.not_allowed),
+            "error",
+        )
     else:
         flash(_("전화를 걸지 못했습니다. 잠시 뒤 다시 해 주십시오."), "error")
     return redirect(url_for("backoffice.callbacks"))

@@ -130,7 +130,7 @@ def export_consultations(fmt: str) -> Response:
         abort(403)  # the same people who may reveal a number may export it
     statement = service.filtered(db.session, current_user, criteria, line_timezone())
     audit_event(
-        "export", "consultation", None, format=fmt, personal=personal, filters=criteria.as_args()
+        "export", "consultation", None, format=fmt, personal=personal, filters=criteria.audited()
     )
     db.session.commit()
     records = exports.rows(db.session, statement, line_timezone(), personal)

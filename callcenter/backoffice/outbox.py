@@ -11,6 +11,7 @@ from callcenter.backoffice.helpers import page_arg
 from callcenter.consultations import paginate
 from callcenter.extensions import db
 from callcenter.models import OutboxMessage
+from callcenter.phones import mask_numbers
 from callcenter.privacy import masked_phone
 from callcenter.timezone import line_timezone
 
@@ -32,5 +33,6 @@ def outbox() -> str:
         args={"kind": kind} if kind else {},
         sandbox=current_app.config["SANDBOX"],
         masked_phone=masked_phone,
+        mask_numbers=mask_numbers,
         tz=line_timezone(),
     )

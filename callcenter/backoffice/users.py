@@ -79,7 +79,14 @@ def new_user() -> str | Response | tuple[str, int]:
             db.session.rollback()
             form.form_errors.append(account_message(exc))
         else:
-            audit_event("account", "user", user.id, change="created", role=user.role)
+            audit_event(
+                "account",
+                "user",
+                user.id,
+                change="created",
+                role=user.role,
+                counselor=user.counselor_id,
+            )
             db.session.commit()
             flash(_("계정을 만들었습니다."), "info")
             return redirect(url_for("backoffice.users"))
@@ -97,6 +104,7 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
         form.counselor.data = user.counselor_id
     if form.validate_on_submit():
         counselor = db.session.get(Counselor, form.counselor.data) if form.counselor.data else None
+        linked_before = user.counselor_id
         try:
             accounts.update_account(
                 db.session, user, current_user, form.role.data, form.active.data, counselor
@@ -108,6 +116,14 @@ def edit_user(user_id: int) -> str | Response | tuple[str, int]:
             audit_event(
                 "account", "user", user.id, change="updated", role=user.role, active=user.active
             )
+            if user.counselor_id != linked_before:
+                audit_event(
+                    "account",
+                    "user",
+                    user.id,
+                    change="linked" if user.counselor_id else "unlinked",
+                    counselor=user.counselor_id or linked_before,
+                )
             db.session.commit()
             flash(_("계정을 고쳤습니다."), "info")
             return redirect(url_for("backoffice.users"))
@@ -122,7 +138,7 @@ def reset_user_password(user_id: int) -> str:
     user = get_or_404(User, user_id)
     if user.id == current_user.id:
         abort(400)
-    password = accounts.reset_password(user)
+    password = accounts.reset_password(db.session, user)
     audit_event("account", "user", user.id, change="password reset")
     db.session.commit()
     return render_template("backoffice/admin/password_reset.html", user=user, password=password)

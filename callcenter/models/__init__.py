@@ -26,7 +26,6 @@ from callcenter.models.consultations import (
 from callcenter.models.directory import (
     Counselor,
     Field,
-    LoginAttempt,
     Role,
     User,
     counselor_fields,
@@ -57,6 +56,7 @@ from callcenter.models.rostering import (
     SwapStatus,
     apscheduler_jobs,
 )
+from callcenter.models.signin import LoginAttempt, LoginLock, UserSession
 
 __all__ = [
     "AuditEvent",
@@ -82,6 +82,7 @@ __all__ = [
     "JobState",
     "LegResult",
     "LoginAttempt",
+    "LoginLock",
     "OneOffShift",
     "OutboxMessage",
     "PromptOverride",
@@ -101,6 +102,7 @@ __all__ = [
     "UTCDateTime",
     "Unavailability",
     "User",
+    "UserSession",
     "Voicemail",
     "WeeklyShift",
     "WeeklyShiftSkip",

@@ -112,14 +112,3 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
-
-
-class LoginAttempt(Base):
-    """A failed sign-in, counted to slow down password guessing."""
-
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_digest: Mapped[str] = mapped_column(String(64), index=True)
-    ip_address: Mapped[str | None] = mapped_column(String(45), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,9 +1,9 @@
 """Online callback tickets: book one without signing in, cancel it with its number and phone.
 
-Every refusal is decided here, in the database, so all web workers agree: per submitting
-address, per phone number, and a cap on open tickets per number. Refusals never say anything
-about other people's tickets, and a wrong ticket number or phone gets the same answer whether
-or not the ticket exists.
+Every refusal is decided in the database, so all web workers agree: per submitting address
+here, and per phone number and for the whole line in `callback_limits`, which the voice line
+shares. Refusals never say anything about other people's tickets, and a wrong ticket number
+or phone gets the same answer whether or not the ticket exists.
 """
 
 from __future__ import annotations
@@ -14,18 +14,16 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callcenter import telephony
+from callcenter import callback_limits, telephony
+from callcenter.callback_limits import HOUR, OPEN_STATUSES, attempts, forget_old_attempts
 from callcenter.crypto import keyring
 from callcenter.models import CallbackRequest, CallbackStatus, Field, PublicAttempt
 from callcenter.phones import InvalidPhoneNumber, can_receive_sms, to_callback_e164, to_e164
 from callcenter.public import SETTINGS
 from schedules.oncall import _load_plan  # the roster's merged hours per day
-
-OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.CLAIMED)
-HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 def limit(name: str) -> int:
@@ -94,17 +92,6 @@ def parse_phone(text: str) -> str:
         ) from None
 
 
-def _attempts(session: Session, since: datetime, action: str, **where: str | None) -> int:
-    conditions = [PublicAttempt.action == action, PublicAttempt.at >= since]
-    conditions += [getattr(PublicAttempt, k) == v for k, v in where.items()]
-    return session.scalar(select(func.count()).where(*conditions)) or 0
-
-
-def _forget_old_attempts(session: Session, now: datetime) -> None:
-    """Delete attempts no limit looks at any more."""
-    session.execute(delete(PublicAttempt).where(PublicAttempt.at < now - DAY))
-
-
 def book(
     session: Session,
     *,
@@ -130,31 +117,15 @@ def book(
             raise TicketRefused(
                 "고른 시간대는 더 이상 선택할 수 없습니다. 다시 골라 주십시오.", field="window"
             )
-    digest = keyring.digest(e164)
-    _forget_old_attempts(session, now)
-    if address and _attempts(session, now - HOUR, "book", ip_address=address) >= limit(
+    forget_old_attempts(session, now)
+    if address and attempts(session, now - HOUR, "book", ip_address=address) >= limit(
         "TICKET_MAX_PER_ADDRESS_PER_HOUR"
     ):
         raise TicketRefused("접수 요청이 너무 많습니다. 한 시간 뒤에 다시 시도해 주십시오.", 429)
-    session.add(PublicAttempt(action="book", phone_digest=digest, ip_address=address, at=now))
-    session.flush()
-    # One message for both per-number limits: it says no more than "not for this number now".
-    number_refusal = TicketRefused(
-        "이 번호로는 지금 더 접수할 수 없습니다. 이미 받은 접수번호를 확인하시거나 "
-        "상담 시간에 전화해 주십시오.",
-        429,
-    )
-    if _attempts(session, now - DAY, "book", phone_digest=digest) > limit(
-        "TICKET_MAX_PER_NUMBER_PER_DAY"
-    ):
-        raise number_refusal
-    open_tickets = session.scalar(
-        select(func.count()).where(
-            CallbackRequest.phone_digest == digest, CallbackRequest.status.in_(OPEN_STATUSES)
-        )
-    )
-    if (open_tickets or 0) >= limit("TICKET_MAX_OPEN_PER_NUMBER"):
-        raise number_refusal
+    try:
+        callback_limits.admit(session, e164, now, address)
+    except callback_limits.CallbackLimitReached:
+        raise TicketRefused(callback_limits.REFUSAL, 429) from None
     request = CallbackRequest.for_phone(
         e164,
         ticket=new_ticket_number(session),
@@ -199,8 +170,8 @@ def cancel(
     session: Session, *, ticket: str, phone_text: str, address: str | None, now: datetime
 ) -> CallbackRequest:
     """Cancel an open web ticket matching both its number and phone. No commit."""
-    _forget_old_attempts(session, now)
-    if address and _attempts(session, now - HOUR, "cancel_failed", ip_address=address) >= limit(
+    forget_old_attempts(session, now)
+    if address and attempts(session, now - HOUR, "cancel_failed", ip_address=address) >= limit(
         "TICKET_MAX_FAILED_CANCELS_PER_ADDRESS_PER_HOUR"
     ):
         raise TicketRefused("확인 실패가 너무 많습니다. 한 시간 뒤에 다시 시도해 주십시오.", 429)

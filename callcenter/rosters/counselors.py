@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from callcenter.accounts import AccountError, link_account_to_counselor
 from callcenter.auth.access import coordinator_required
+from callcenter.backoffice.account import account_message
+from callcenter.backoffice.helpers import audit_event
 from callcenter.counselors import (
     CounselorError,
     linkable_accounts,
@@ -15,7 +19,7 @@ from callcenter.counselors import (
     save_counselor,
 )
 from callcenter.extensions import db
-from callcenter.models import Counselor, Field, User
+from callcenter.models import Counselor, Field, Role, User
 from callcenter.phones import can_receive_sms, national
 from callcenter.rosters import bp
 from callcenter.rosters.forms import get_or_404
@@ -33,6 +37,22 @@ def counselors() -> str:
         for u in db.session.scalars(select(User).where(User.counselor_id.is_not(None)))
     }
     return render_template("rosters/counselors.html", counselors=rows, accounts=accounts)
+
+
+def _link_account(counselor: Counselor, account_id: int | None) -> None:
+    """Give the counselor the chosen sign-in account, as an admin; audit each change."""
+    account = db.session.get(User, account_id) if account_id else None
+    if account_id and account is None:
+        raise AccountError("the linked account must be a counselor account")
+    changes = link_account_to_counselor(db.session, counselor, account, current_user)
+    for user, previous in changes:
+        audit_event(
+            "account",
+            "user",
+            user.id,
+            change="linked" if user.counselor_id else "unlinked",
+            counselor=user.counselor_id or previous,
+        )
 
 
 def _form(counselor: Counselor | None) -> str | Response:
@@ -56,13 +76,24 @@ def _form(counselor: Counselor | None) -> str | Response:
             "field_ids": [int(i) for i in form.getlist("field_ids") if i.isdigit()],
             "auto_answer": form.get("auto_answer") == "on",
             "active": form.get("active") == "on" if counselor else True,
-            "account_id": int(form["account_id"]) if form.get("account_id", "").isdigit() else None,
+            # Only an admin's form has the account field; without it the link stays.
+            "account_id": (
+                int(form["account_id"]) if form.get("account_id", "").isdigit() else None
+            )
+            if "account_id" in form
+            else values["account_id"],
         }
         try:
-            saved = save_counselor(db.session, counselor, **values)
+            saved = save_counselor(
+                db.session, counselor, **{k: v for k, v in values.items() if k != "account_id"}
+            )
+            _link_account(saved, values["account_id"])
         except CounselorError as exc:
             db.session.rollback()
             error = gettext(str(exc))
+        except AccountError as exc:
+            db.session.rollback()
+            error = account_message(exc)
         else:
             db.session.commit()
             flash(gettext("%(name)s 님의 정보를 저장했습니다.", name=saved.name), "success")
@@ -78,6 +109,8 @@ def _form(counselor: Counselor | None) -> str | Response:
         values=values,
         fields=fields,
         accounts=linkable_accounts(db.session, counselor),
+        linked=account,
+        may_link=current_user.role == Role.ADMIN,
         error=error,
     ), (422 if error else 200)
 
