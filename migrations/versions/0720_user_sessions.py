@@ -1,7 +1,7 @@
 """server-side sessions of the back office
 
 Revision ID: 0720
-Revises: 0603
+Revises: 0700
 Create Date: 2026-12-01 10:00:00
 
 A signed-in browser's cookie carries a random token; its digest names a row here, which
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0720'
-down_revision = '0603'
+down_revision = '0700'
 branch_labels = None
 depends_on = None
 
