@@ -11,6 +11,9 @@ before it starts. On PostgreSQL the job keeps the row locked (FOR KEY SHARE) unt
 commits, and a new leader replaces the row with a DELETE, which waits for those jobs: no job
 of the old leader can run once the new one has taken over, and none still runs when it starts.
 On SQLite a job renews the lease first, so nobody can take over while it runs.
+
+Leases are measured in real seconds between processes, so they read the wall clock, never
+the app's clock that tests freeze.
 """
 
 from __future__ import annotations

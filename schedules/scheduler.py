@@ -258,7 +258,8 @@ def start_scheduler(
     scheduler = build_scheduler(app, lock, jobs)
     scheduler.start(paused=True)
     try:
-        register_jobs(scheduler, scheduler_now(app), jobs)
+        # APScheduler fires on the wall clock, so its jobs are counted from the wall clock.
+        register_jobs(scheduler, utcnow(), jobs)
     except BaseException:
         scheduler.shutdown(wait=False)
         raise
@@ -291,7 +292,7 @@ def run_scheduler(
     """Wait for the leader lock, run jobs while holding it, stand by again if it is lost."""
     timing = lock_timing(app)
     with app.app_context():
-        lock = LeaderLock(db.engine, timing.lease, holder, clock=lambda: scheduler_now(app))
+        lock = LeaderLock(db.engine, timing.lease, holder)
     lost = False
     while not stop.is_set():
         # Having just lost the lock, let a standby that lost nothing take over first.
