@@ -50,10 +50,11 @@ def holder_name() -> str:
 class Timing:
     """How often the scheduler processes look at the lock, all derived from two settings.
 
-    A standby tries every half of `poll`; after taking a lock that its holder did not
-    release it waits the other half before running anything, while a leader checks its
-    lock every fifth of `poll` (PostgreSQL). So the old leader has noticed and stopped its
-    scheduler before the new one starts, and the new one runs within `poll` of the loss.
+    A standby tries every third of `poll`; after taking a lock that its holder did not
+    release it waits another third before running anything, while a leader checks its
+    lock every tenth of `poll` (PostgreSQL). So the old leader has noticed and stopped its
+    scheduler before the new one starts, and the new one runs within `poll` of the loss
+    (two thirds, and the last third for starting).
     """
 
     poll: float
@@ -62,17 +63,17 @@ class Timing:
     @property
     def attempt_every(self) -> float:
         """Seconds between a standby's attempts to take the lock."""
-        return self.poll / 2
+        return self.poll / 3
 
     @property
     def grace(self) -> float:
-        """Seconds a new leader waits after a takeover, longer than a leader's check."""
-        return self.poll / 2
+        """Seconds a new leader waits after a takeover, well over a leader's check."""
+        return self.poll / 3
 
     def check_every(self, advisory: bool) -> float:
         """Seconds between a leader's checks that it still holds its lock."""
         if advisory:
-            return self.poll / 5
+            return self.poll / 10
         # A lease is renewed three times per lease, and dropped a third before it expires.
         return max(self.lease.total_seconds() / 3, 0.2)
 

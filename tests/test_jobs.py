@@ -269,6 +269,18 @@ def test_a_changed_schedule_counts_from_the_restart(paused):
     assert stored_next_runs(second)["retention"] == seoul(TUESDAY, 3, 30)
 
 
+def test_a_changed_grace_is_stored_and_the_next_run_kept(paused):
+    strict = JobSpec(**{**vars(JOBS_BY_ID["retention"]), "grace": timedelta(minutes=1)})
+    first = paused(jobs=(strict,))
+    register_jobs(first, seoul(MONDAY, 1), jobs=(strict,))
+    first.shutdown(wait=False)
+    second = paused()
+    register_jobs(second, seoul(MONDAY, 9))
+    job = second.get_job("retention")
+    assert job.misfire_grace_time == 24 * 3600
+    assert job.next_run_time == seoul(MONDAY, 3, 30)
+
+
 def test_a_job_this_version_no_longer_has_is_removed(paused):
     gone = JobSpec(**{**vars(JOBS_BY_ID["retention"]), "id": "old_job"})
     first = paused(jobs=(gone,))
