@@ -72,7 +72,7 @@ class Config:
         self.COORDINATOR_ALERT_PHONES = env.get("COORDINATOR_ALERT_PHONES") or ""
         self.CALL_STALE_AFTER_MINUTES = _int("CALL_STALE_AFTER_MINUTES", 240)
         self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
-        self.SCHEDULER_STANDBY_POLL_SECONDS = _int("SCHEDULER_STANDBY_POLL_SECONDS", 15)
+        self.SCHEDULER_STANDBY_POLL_SECONDS = _int("SCHEDULER_STANDBY_POLL_SECONDS", 5)
         # Back-office sign-ins end after this long without a request, and after this long at
         # most (docs/backoffice.md, Security).
         self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)

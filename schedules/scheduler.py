@@ -17,9 +17,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -27,27 +30,38 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 
 from callcenter.extensions import db
 from callcenter.models import JobRun, apscheduler_jobs, utcnow
 from callcenter.reporting.rollup import rollup_job
 from callcenter.timezone import line_timezone
 from schedules import jobs, retention
-from schedules.leader import LeaderLock, holder_name
+from schedules.leader import LeaderLock, Timing, holder_name
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A scheduled job: its id, what it does and when."""
+    """A scheduled job: its id, what it does, when, and how late a missed run is made up."""
 
     id: str
     label: str  # Korean message id
     when: str  # Korean message id describing the schedule
     func: Callable[[Session, datetime], dict[str, Any]]
     trigger: Callable[[Any], BaseTrigger]  # time zone -> trigger
+    # A run that fell due while no scheduler ran (a takeover, a restart) is made up once,
+    # several missed runs coalesced into one, if the scheduler is back within this time.
+    grace: timedelta
+
+
+def every(minutes: int) -> Callable[[Any], BaseTrigger]:
+    """Return a trigger factory firing every few minutes, on the clock (:00, :05, ...)."""
+    # A fixed start keeps the trigger the same across restarts, and its runs on the clock.
+    return lambda tz: IntervalTrigger(
+        minutes=minutes, start_date=datetime(2024, 1, 1, tzinfo=tz), timezone=tz
+    )
 
 
 JOBS: tuple[JobSpec, ...] = (
@@ -56,14 +70,16 @@ JOBS: tuple[JobSpec, ...] = (
         "근무 알림 문자",
         "5분마다",
         jobs.send_shift_reminders,
-        lambda tz: IntervalTrigger(minutes=5, timezone=tz),
+        every(5),
+        timedelta(minutes=5),
     ),
     JobSpec(
         "pending_callbacks",
         "근무 시작 시 대기 콜백 안내",
         "5분마다",
         jobs.announce_pending_callbacks,
-        lambda tz: IntervalTrigger(minutes=5, timezone=tz),
+        every(5),
+        timedelta(minutes=5),
     ),
     JobSpec(
         "coverage_gaps",
@@ -71,13 +87,15 @@ JOBS: tuple[JobSpec, ...] = (
         "매일 08:00",
         jobs.alert_coverage_gaps,
         lambda tz: CronTrigger(hour=8, minute=0, timezone=tz),
+        timedelta(hours=10),  # still news during the working day, not at night
     ),
     JobSpec(
         "release_stale",
         "멈춘 통화·통화 중 표시 정리",
         "2분마다",
         jobs.release_stale,
-        lambda tz: IntervalTrigger(minutes=2, timezone=tz),
+        every(2),
+        timedelta(minutes=2),
     ),
     JobSpec(
         "retention",
@@ -85,6 +103,7 @@ JOBS: tuple[JobSpec, ...] = (
         "매일 03:30",
         retention.purge_personal_data,
         lambda tz: CronTrigger(hour=3, minute=30, timezone=tz),
+        timedelta(days=1),
     ),
     JobSpec(
         "report_rollup",
@@ -92,12 +111,33 @@ JOBS: tuple[JobSpec, ...] = (
         "매시 15분",
         rollup_job,
         lambda tz: CronTrigger(minute=15, timezone=tz),
+        timedelta(hours=1),
     ),
 )
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}
 
-# The app the running scheduler works for; set by `run_scheduler` in the scheduler process.
-_app: Flask | None = None
+
+@dataclass(frozen=True)
+class Leadership:
+    """What the job threads of one running scheduler work for."""
+
+    app: Flask
+    lock: LeaderLock | None
+    jobs: dict[str, JobSpec]
+
+
+# Set in each job thread of a scheduler by its executor; unset in the `run-job` command.
+_working_for = threading.local()
+
+
+def _work_for(leadership: Leadership) -> None:
+    _working_for.leadership = leadership
+
+
+def scheduler_now(app: Flask) -> datetime:
+    """Return now; tests control it through IVR_CLOCK, as the voice line's."""
+    hook = app.config.get("IVR_CLOCK")
+    return hook() if hook else utcnow()
 
 
 class MigratedJobStore(SQLAlchemyJobStore):
@@ -106,49 +146,143 @@ class MigratedJobStore(SQLAlchemyJobStore):
     def start(self, scheduler, alias):  # type: ignore[no-untyped-def]
         BaseJobStore.start(self, scheduler, alias)  # the table exists: do not create it
 
+    def shutdown(self) -> None:
+        """Leave the engine alone: it is the app's, and holds the lock's connection."""
+
+
+class LineScheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, handling due jobs only while it runs.
+
+    APScheduler 3 looks at due jobs once more after `shutdown()`, with its executor gone:
+    their runs are dropped but their next run times advanced, so the scheduler that takes
+    over would never make them up. The state is checked under the lock `shutdown()` takes.
+    """
+
+    def _process_jobs(self):  # type: ignore[no-untyped-def]
+        with self._jobstores_lock:
+            if self.state != STATE_RUNNING:
+                return None
+            return super()._process_jobs()
+
 
 def run_job(job_id: str, now: datetime | None = None) -> dict[str, Any]:
-    """Run one job in the app's context, record the run and commit (the job's unit of work)."""
-    app = _app or current_app._get_current_object()  # type: ignore[attr-defined]
-    spec = JOBS_BY_ID[job_id]
+    """Run one job in the app's context, record the run and commit (the job's unit of work).
+
+    Under a scheduler the job first checks that its scheduler still holds the lock, and
+    does not run when it does not.
+    """
+    leadership: Leadership | None = getattr(_working_for, "leadership", None)
+    app = leadership.app if leadership else current_app._get_current_object()  # type: ignore[attr-defined]
+    spec = (leadership.jobs if leadership else JOBS_BY_ID)[job_id]
+    lock = leadership.lock if leadership else None
     with app.app_context():
-        now = now or utcnow()
-        run = JobRun(job_id=job_id, started_at=now, runner=holder_name())
+        now = now or scheduler_now(app)
+        if lock is not None and not lock.fence(db.session, now):
+            db.session.rollback()
+            log.warning("scheduled job %s not run: this scheduler lost its lock", job_id)
+            return {"skipped": "lock lost"}
+        run = JobRun(job_id=job_id, started_at=now, runner=lock.holder if lock else holder_name())
         try:
             detail = spec.func(db.session, now)
         except Exception as exc:
             db.session.rollback()
             log.exception("scheduled job %s failed", job_id)
-            run.ok, run.error, run.finished_at = False, repr(exc)[:2000], utcnow()
+            if lock is not None and not lock.fence(db.session, now):
+                raise
+            run.ok, run.error, run.finished_at = False, repr(exc)[:2000], scheduler_now(app)
             db.session.add(run)
             db.session.commit()
             raise
-        run.ok, run.detail, run.finished_at = True, detail, utcnow()
+        run.ok, run.detail, run.finished_at = True, detail, scheduler_now(app)
         db.session.add(run)
         db.session.commit()
         log.info("scheduled job %s done: %s", job_id, detail)
         return detail
 
 
-def build_scheduler(app: Flask) -> BackgroundScheduler:
-    """Create a scheduler over the database job store with every job registered."""
+def build_scheduler(
+    app: Flask, lock: LeaderLock | None = None, jobs: tuple[JobSpec, ...] = JOBS
+) -> LineScheduler:
+    """Create a scheduler over the database job store; `register_jobs` adds the jobs."""
     with app.app_context():
         tz = line_timezone()
         engine = db.engine
-    scheduler = BackgroundScheduler(
+    leadership = Leadership(app, lock, {spec.id: spec for spec in jobs})
+    executor = ThreadPoolExecutor(
+        max_workers=4, pool_kwargs={"initializer": _work_for, "initargs": (leadership,)}
+    )
+    return LineScheduler(
         jobstores={"default": MigratedJobStore(engine=engine, tablename="apscheduler_jobs")},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60},
+        executors={"default": executor},
+        job_defaults={"coalesce": True, "max_instances": 1},
         timezone=tz,
     )
-    for spec in JOBS:
+
+
+def register_jobs(
+    scheduler: LineScheduler, now: datetime, jobs: tuple[JobSpec, ...] = JOBS
+) -> None:
+    """Add every job to a started, paused scheduler, keeping what the job store knows.
+
+    A job whose schedule is unchanged keeps its stored next run time, so a run that fell
+    due while no scheduler ran is still due: the scheduler makes it up once when it resumes
+    (coalesced, within the job's grace). A changed schedule counts from `now`.
+    """
+    wanted = {spec.id for spec in jobs}
+    stored = {job.id: job for job in scheduler.get_jobs()}
+    for job_id in stored.keys() - wanted:
+        scheduler.remove_job(job_id)  # a job this version no longer has
+    tz = scheduler.timezone
+    for spec in jobs:
+        trigger = spec.trigger(tz)
+        wanted_job = {
+            "func": "schedules.scheduler:run_job",
+            "args": [spec.id],
+            "name": spec.label,
+            "misfire_grace_time": int(spec.grace.total_seconds()),
+        }
+        old = stored.get(spec.id)
+        if old is not None and old.next_run_time and repr(old.trigger) == repr(trigger):
+            if _same_job(old, wanted_job):
+                continue  # as stored: nothing to write, which keeps a takeover quick
+            next_run_time = old.next_run_time
+        else:
+            next_run_time = trigger.get_next_fire_time(None, now.astimezone(tz))
         scheduler.add_job(
-            "schedules.scheduler:run_job",
-            trigger=spec.trigger(tz),
-            args=[spec.id],
+            trigger=trigger,
             id=spec.id,
-            name=spec.label,
+            next_run_time=next_run_time,
             replace_existing=True,
+            **wanted_job,
         )
+
+
+def _same_job(job: Job, wanted: dict[str, Any]) -> bool:
+    """Whether a stored job already runs `wanted` with the scheduler's defaults."""
+    return (
+        job.func_ref == wanted["func"]
+        and list(job.args) == wanted["args"]
+        and not job.kwargs
+        and job.name == wanted["name"]
+        and job.misfire_grace_time == wanted["misfire_grace_time"]
+        and job.coalesce is True
+        and job.max_instances == 1
+    )
+
+
+def start_scheduler(
+    app: Flask, lock: LeaderLock | None = None, jobs: tuple[JobSpec, ...] = JOBS
+) -> LineScheduler:
+    """Start a scheduler with every job registered; runs missed meanwhile are made up."""
+    scheduler = build_scheduler(app, lock, jobs)
+    scheduler.start(paused=True)
+    try:
+        # APScheduler fires on the wall clock, so its jobs are counted from the wall clock.
+        register_jobs(scheduler, utcnow(), jobs)
+    except BaseException:
+        scheduler.shutdown(wait=False)
+        raise
+    scheduler.resume()
     return scheduler
 
 
@@ -160,47 +294,85 @@ def next_run_times(session: Session) -> dict[str, datetime | None]:
     }
 
 
-def run_scheduler(app: Flask, stop: threading.Event) -> None:
+def lock_timing(app: Flask) -> Timing:
+    """Read the lock's timing from the settings."""
+    return Timing(
+        poll=float(app.config.get("SCHEDULER_STANDBY_POLL_SECONDS", 5)),
+        lease=timedelta(seconds=float(app.config.get("SCHEDULER_LEASE_SECONDS", 60))),
+    )
+
+
+def run_scheduler(
+    app: Flask,
+    stop: threading.Event,
+    holder: str | None = None,
+    jobs: tuple[JobSpec, ...] = JOBS,
+) -> None:
     """Wait for the leader lock, run jobs while holding it, stand by again if it is lost."""
-    global _app
-    _app = app
-    lease = timedelta(seconds=int(app.config.get("SCHEDULER_LEASE_SECONDS", 60)))
-    poll = float(app.config.get("SCHEDULER_STANDBY_POLL_SECONDS", 15))
+    timing = lock_timing(app)
+    configure_mappers()  # now, not in the takeover: the ORM's first use costs a fifth of a second
     with app.app_context():
-        lock = LeaderLock(db.engine, lease)
+        lock = LeaderLock(db.engine, timing.lease, holder)
+    lost = False
     while not stop.is_set():
-        if not _wait_for_lock(lock, stop, poll):
+        # Having just lost the lock, let a standby that lost nothing take over first.
+        if (lost and stop.wait(timing.poll)) or not _take_lock(lock, stop, timing):
             return
-        scheduler = build_scheduler(app)
-        scheduler.start()
-        click.echo(f"scheduler running as {lock.holder}; jobs: {', '.join(JOBS_BY_ID)}")
+        lost = False
         try:
-            renew_every = max(lease.total_seconds() / 3, 0.2)
-            while not stop.wait(renew_every):
+            scheduler = start_scheduler(app, lock, jobs)
+        except OperationalError:
+            log.exception("could not start the scheduler; standing by")
+            lock.release()
+            stop.wait(timing.attempt_every)
+            continue
+        click.echo(f"scheduler running as {lock.holder}; jobs: {', '.join(s.id for s in jobs)}")
+        try:
+            while not stop.wait(timing.check_every(lock.advisory)):
                 if not lock.renew():
                     log.error("scheduler lock lost; no job runs here until it is taken again")
+                    lost = True
                     break
         finally:
+            # Stop first: no job of ours may start once the lock could be someone else's.
             scheduler.shutdown(wait=True)
             lock.release()
-            click.echo("scheduler stopped")
+            click.echo(f"scheduler stopped ({lock.holder})")
 
 
-def _wait_for_lock(lock: LeaderLock, stop: threading.Event, poll: float) -> bool:
+def _take_lock(lock: LeaderLock, stop: threading.Event, timing: Timing) -> bool:
     """Try to take the lock until it is ours (True) or we are asked to stop (False)."""
     standing_by = False
     while not stop.is_set():
         try:
-            if lock.acquire():
+            if lock.acquire() and _claim(lock, stop, timing):
                 return True
         except OperationalError:
             log.exception("database unreachable while taking the scheduler lock")
+            lock.release()
+        if stop.is_set():
+            break
         if not standing_by:
             log.warning("another scheduler holds the lock; standing by (%s)", lock.holder)
             click.echo(f"scheduler standing by: another process holds the lock ({lock.holder})")
             standing_by = True
-        stop.wait(poll)
+        stop.wait(timing.attempt_every)
     return False
+
+
+def _claim(lock: LeaderLock, stop: threading.Event, timing: Timing) -> bool:
+    """Make a lock just taken ours to run jobs with; False (lock given up) if asked to stop."""
+    if lock.takeover_from is not None and lock.advisory:
+        # Its holder did not release it: give it time to notice and stop its scheduler.
+        log.warning("taking over from %s in %.1f s", lock.takeover_from, timing.grace)
+        if stop.wait(timing.grace):
+            lock.release()
+            return False
+    while not lock.claim(wait=timing.poll):
+        if stop.is_set():
+            lock.release()
+            return False
+    return True
 
 
 scheduler_cli = AppGroup("scheduler", help="Run the scheduled jobs.")

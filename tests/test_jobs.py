@@ -1,5 +1,7 @@
 """Scheduled jobs, each run with a controlled clock."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from callcenter.models import (
     JobRun,
     OutboxMessage,
     ShiftNotice,
+    utcnow,
 )
 from schedules.jobs import (
     alert_coverage_gaps,
@@ -19,7 +22,17 @@ from schedules.jobs import (
     release_stale,
     send_shift_reminders,
 )
-from schedules.scheduler import JOBS, build_scheduler, run_job
+from schedules.scheduler import (
+    JOBS,
+    JOBS_BY_ID,
+    JobSpec,
+    build_scheduler,
+    every,
+    next_run_times,
+    register_jobs,
+    run_job,
+    start_scheduler,
+)
 from schedules.shifts import mark_unavailable
 from tests.roster_helpers import MONDAY, TUESDAY, counselor, one_off, seoul, weekly
 
@@ -244,14 +257,109 @@ def test_run_job_records_the_run_and_commits(db, kim):
     assert run.ok is True and run.detail == {"busy_flags": 1, "calls": 0}
 
 
-def test_every_job_is_registered_with_a_next_run_time(app):
-    scheduler = build_scheduler(app)
-    scheduler.start(paused=True)
+@pytest.fixture
+def paused(app, db):
+    """Return a factory of started, paused schedulers over the database job store."""
+    made = []
+
+    def make(jobs=JOBS):  # type: ignore[no-untyped-def]
+        scheduler = build_scheduler(app, jobs=jobs)
+        scheduler.start(paused=True)
+        made.append(scheduler)
+        return scheduler
+
+    yield make
+    for scheduler in made:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+
+def stored_next_runs(scheduler):  # type: ignore[no-untyped-def]
+    return {job.id: job.next_run_time for job in scheduler.get_jobs()}
+
+
+def test_every_job_is_registered_with_a_next_run_time(paused):
+    scheduler = paused()
+    register_jobs(scheduler, seoul(MONDAY, 12))
+    runs = stored_next_runs(scheduler)
+    assert set(runs) == {spec.id for spec in JOBS}
+    assert all(when is not None and when >= seoul(MONDAY, 12) for when in runs.values())
+
+
+def test_interval_jobs_run_on_the_clock(paused):
+    scheduler = paused()
+    register_jobs(scheduler, seoul(MONDAY, 12, 2))
+    assert stored_next_runs(scheduler)["shift_reminders"] == seoul(MONDAY, 12, 5)
+
+
+def test_a_restart_keeps_the_run_that_fell_due_while_no_scheduler_ran(paused):
+    first = paused()
+    register_jobs(first, seoul(MONDAY, 7, 50))
+    before = stored_next_runs(first)
+    first.shutdown(wait=False)
+    second = paused()
+    register_jobs(second, seoul(MONDAY, 9))  # the 08:00 gap alert fell due meanwhile
+    assert stored_next_runs(second) == before
+    assert before["coverage_gaps"] == seoul(MONDAY, 8)
+
+
+def test_a_changed_schedule_counts_from_the_restart(paused):
+    hourly = JobSpec(**{**vars(JOBS_BY_ID["retention"]), "trigger": every(60)})
+    first = paused(jobs=(hourly,))
+    register_jobs(first, seoul(MONDAY, 1), jobs=(hourly,))
+    first.shutdown(wait=False)
+    second = paused()
+    register_jobs(second, seoul(MONDAY, 9))
+    assert stored_next_runs(second)["retention"] == seoul(TUESDAY, 3, 30)
+
+
+def test_a_changed_grace_is_stored_and_the_next_run_kept(paused):
+    strict = JobSpec(**{**vars(JOBS_BY_ID["retention"]), "grace": timedelta(minutes=1)})
+    first = paused(jobs=(strict,))
+    register_jobs(first, seoul(MONDAY, 1), jobs=(strict,))
+    first.shutdown(wait=False)
+    second = paused()
+    register_jobs(second, seoul(MONDAY, 9))
+    job = second.get_job("retention")
+    assert job.misfire_grace_time == 24 * 3600
+    assert job.next_run_time == seoul(MONDAY, 3, 30)
+
+
+def test_a_job_this_version_no_longer_has_is_removed(paused):
+    gone = JobSpec(**{**vars(JOBS_BY_ID["retention"]), "id": "old_job"})
+    first = paused(jobs=(gone,))
+    register_jobs(first, seoul(MONDAY, 1), jobs=(gone,))
+    first.shutdown(wait=False)
+    second = paused()
+    register_jobs(second, seoul(MONDAY, 9))
+    assert "old_job" not in stored_next_runs(second)
+
+
+def test_several_missed_runs_are_made_up_by_one_run(app, db):
+    ran = threading.Event()
+    spec = JobSpec(
+        "release_stale",
+        "멈춘 통화·통화 중 표시 정리",
+        "10분마다",
+        lambda session, now: ran.set() or {},
+        every(10),
+        timedelta(minutes=10),
+    )
+    past = utcnow() - timedelta(minutes=35)  # three runs fell due since
+    first = build_scheduler(app, jobs=(spec,))
+    first.start(paused=True)
+    register_jobs(first, past, jobs=(spec,))
+    first.shutdown(wait=False)
+    scheduler = start_scheduler(app, jobs=(spec,))
     try:
-        ids = {job.id for job in scheduler.get_jobs()}
+        assert ran.wait(10)
+        time.sleep(0.5)  # room for a second run, if one were coming
     finally:
-        scheduler.shutdown(wait=False)
-    assert ids == {spec.id for spec in JOBS}
+        scheduler.shutdown(wait=True)
+    db.expire_all()
+    assert db.scalars(select(JobRun.job_id)).all() == ["release_stale"]
+    (stored,) = next_run_times(db).values()
+    assert stored > utcnow()
 
 
 def test_run_job_command_runs_one_job_now(runner, db):
