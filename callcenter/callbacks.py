@@ -9,8 +9,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
-from callcenter import telephony
-from callcenter.models import CallbackRequest, CallbackStatus, Counselor, User, utcnow
+from callcenter import clock, telephony
+from callcenter.models import CallbackRequest, CallbackStatus, Counselor, User
 from callcenter.privacy import is_coordinator
 
 
@@ -100,4 +100,4 @@ def record_result(
         # Stays with the counselor, to try again later.
         return
     callback.status = CallbackStatus.DONE
-    callback.completed_at = now or utcnow()
+    callback.completed_at = now or clock.now()

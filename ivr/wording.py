@@ -12,7 +12,8 @@ from string import Formatter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callcenter.models import PromptOverride, User, utcnow
+from callcenter import clock
+from callcenter.models import PromptOverride, User
 from ivr.prompts import CATALOGUE, default_text
 
 LANGUAGES = ("ko", "en")
@@ -85,7 +86,7 @@ def save_override(
         session.add(override)
     override.text = wording
     override.updated_by_id = user.id
-    override.updated_at = utcnow()
+    override.updated_at = clock.now()
     session.flush()
     return override
 

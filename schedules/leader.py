@@ -4,6 +4,9 @@ PostgreSQL: a session-level advisory lock held on a dedicated connection for the
 process; it vanishes with the connection if the process dies. Other databases (SQLite): a
 lease row in `scheduler_leases` that the holder renews; another process may take it over only
 after it has expired, or once the holder released it on a clean shutdown.
+
+Leases are measured in real seconds between processes, so they read the wall clock
+(`utcnow`), never the app's clock that tests freeze.
 """
 
 from __future__ import annotations

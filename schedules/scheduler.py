@@ -29,8 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from callcenter import clock
 from callcenter.extensions import db
-from callcenter.models import JobRun, apscheduler_jobs, utcnow
+from callcenter.models import JobRun, apscheduler_jobs
 from callcenter.reporting.rollup import rollup_job
 from callcenter.timezone import line_timezone
 from schedules import jobs, retention
@@ -112,18 +113,18 @@ def run_job(job_id: str, now: datetime | None = None) -> dict[str, Any]:
     app = _app or current_app._get_current_object()  # type: ignore[attr-defined]
     spec = JOBS_BY_ID[job_id]
     with app.app_context():
-        now = now or utcnow()
+        now = now or clock.now()
         run = JobRun(job_id=job_id, started_at=now, runner=holder_name())
         try:
             detail = spec.func(db.session, now)
         except Exception as exc:
             db.session.rollback()
             log.exception("scheduled job %s failed", job_id)
-            run.ok, run.error, run.finished_at = False, repr(exc)[:2000], utcnow()
+            run.ok, run.error, run.finished_at = False, repr(exc)[:2000], clock.now()
             db.session.add(run)
             db.session.commit()
             raise
-        run.ok, run.detail, run.finished_at = True, detail, utcnow()
+        run.ok, run.detail, run.finished_at = True, detail, clock.now()
         db.session.add(run)
         db.session.commit()
         log.info("scheduled job %s done: %s", job_id, detail)

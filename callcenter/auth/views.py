@@ -13,10 +13,11 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
+from callcenter import clock
 from callcenter.accounts import verify_password
 from callcenter.auth import bp, throttle
 from callcenter.extensions import db
-from callcenter.models import User, utcnow
+from callcenter.models import User
 
 
 class LoginForm(FlaskForm):
@@ -41,7 +42,7 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
-    now, address = utcnow(), request.remote_addr
+    now, address = clock.now(), request.remote_addr
     email = form.email.data.strip().lower()
     if throttle.is_locked(db.session, email, address, now):
         flash(_("로그인 시도가 너무 많습니다. 15분 뒤에 다시 시도해 주십시오."), "error")

@@ -18,8 +18,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from callcenter import clock, exports
 from callcenter import consultations as service
-from callcenter import exports
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp
 from callcenter.backoffice.consultation_forms import (
@@ -38,7 +38,7 @@ from callcenter.backoffice.helpers import (
     page_arg,
 )
 from callcenter.extensions import db
-from callcenter.models import Consultation, Field, Role, TopicCategory, utcnow
+from callcenter.models import Consultation, Field, Role, TopicCategory
 from callcenter.phones import national
 from callcenter.privacy import (
     is_coordinator,
@@ -134,7 +134,7 @@ def export_consultations(fmt: str) -> Response:
     )
     db.session.commit()
     records = exports.rows(db.session, statement, line_timezone(), personal)
-    stamp = utcnow().astimezone(line_timezone()).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().astimezone(line_timezone()).strftime("%Y%m%d-%H%M")
     name = f"consultations-{stamp}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
@@ -255,7 +255,7 @@ def new_consultation() -> str | Response | tuple[str, int]:
         abort(403)
     if request.method == "GET":
         form.started_at.data = (
-            utcnow().astimezone(line_timezone()).replace(second=0, microsecond=0, tzinfo=None)
+            clock.now().astimezone(line_timezone()).replace(second=0, microsecond=0, tzinfo=None)
         )
     if form.validate_on_submit():
         data = form.to_input()

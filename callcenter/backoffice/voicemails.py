@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from callcenter import telephony
+from callcenter import clock, telephony
 from callcenter import voicemails as service
 from callcenter.backoffice import bp, recordings
 from callcenter.backoffice.helpers import audit_event, get_or_404, int_arg, page_arg
 from callcenter.consultations import counselors_for, paginate
 from callcenter.extensions import db
-from callcenter.models import Counselor, Field, Voicemail, utcnow
+from callcenter.models import Counselor, Field, Voicemail
 from callcenter.privacy import is_coordinator, masked_phone, may_handle_voicemail
 from callcenter.timezone import line_timezone
 
@@ -104,7 +104,7 @@ def assign_voicemail(voicemail_id: int) -> Response:
 def voicemail_handled(voicemail_id: int) -> Response:
     """Mark a voice message handled."""
     item = _load(voicemail_id)
-    service.mark_handled(item, utcnow())
+    service.mark_handled(item, clock.now())
     db.session.commit()
     flash(_("처리했습니다."), "info")
     return redirect(url_for("backoffice.voicemails"))
@@ -116,7 +116,7 @@ def voicemail_to_callback(voicemail_id: int) -> Response:
     """Turn a voice message into a callback request in its field's queue."""
     item = _load(voicemail_id)
     try:
-        callback = service.to_callback(db.session, item, utcnow())
+        callback = service.to_callback(db.session, item, clock.now())
     except ValueError as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for("backoffice.voicemail", voicemail_id=item.id))
@@ -137,7 +137,7 @@ def voicemail_to_consultation(voicemail_id: int) -> Response:
     if counselor is None:
         flash(_("먼저 담당 상담 위원을 정해 주십시오."), "error")
         return redirect(url_for("backoffice.voicemail", voicemail_id=item.id))
-    consultation = service.to_consultation(db.session, item, counselor, current_user, utcnow())
+    consultation = service.to_consultation(db.session, item, counselor, current_user, clock.now())
     db.session.flush()
     audit_event("create", "consultation", consultation.id, voicemail=item.id)
     db.session.commit()

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from flask import render_template, request
 from flask_babel import get_locale
 
+from callcenter import clock
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
-from callcenter.models import Field, utcnow
+from callcenter.models import Field
 from callcenter.rosters import bp
 from callcenter.timezone import line_timezone
 from schedules.roster_calendar import month_range, roster_calendar, week_start
@@ -20,7 +21,7 @@ from schedules.roster_calendar import month_range, roster_calendar, week_start
 def calendar() -> str:
     """Show a week (default) or a month of the roster."""
     tz = line_timezone()
-    today = utcnow().astimezone(tz).date()
+    today = clock.today(tz)
     try:
         anchor = date.fromisoformat(request.args.get("date", ""))
     except ValueError:

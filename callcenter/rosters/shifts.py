@@ -9,9 +9,10 @@ from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from callcenter import clock
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
-from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift, utcnow
+from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift
 from callcenter.rosters import bp
 from callcenter.rosters.forms import (
     FormError,
@@ -56,7 +57,7 @@ def _fail(exc: Exception) -> None:
 @coordinator_required
 def shifts() -> str:
     """List weekly series and upcoming one-off shifts, with forms to add them."""
-    today = utcnow().astimezone(line_timezone()).date()
+    today = clock.today()
     weekly = select(WeeklyShift).order_by(WeeklyShift.weekday, WeeklyShift.start_time)
     one_offs = (
         select(OneOffShift)
