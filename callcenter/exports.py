@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
+from callcenter.characters import clean_cell
 from callcenter.models import Consultation
 from callcenter.phones import national
 from callcenter.privacy import mask_name, masked_phone
@@ -74,7 +75,7 @@ def to_csv(records: Iterable[list]) -> Iterator[bytes]:
     yield "\ufeff".encode()
     writer.writerow(HEADER)
     for count, record in enumerate(records, 1):
-        writer.writerow(["" if v is None else v for v in record])
+        writer.writerow(["" if v is None else clean_cell(v) for v in record])
         if count % BATCH == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -88,7 +89,7 @@ def to_xlsx(records: Iterable[list]) -> bytes:
     sheet = workbook.create_sheet("상담")
     sheet.append(HEADER)
     for record in records:
-        sheet.append(record)
+        sheet.append([clean_cell(v) for v in record])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

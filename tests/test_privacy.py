@@ -109,6 +109,19 @@ def test_xlsx_export_opens_as_a_workbook(client, login, db, fields):
     assert rows[0][0] == "번호" and len(rows) == 2
 
 
+def test_exports_drop_characters_excel_and_xml_cannot_hold(client, login, db, fields):
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    data.consultation(db, fields["legal"], kim, summary="전세\x0b 보증금\x01 반환")
+    db.commit()
+    login("coordinator")
+    response = client.get("/consultations/export.xlsx?personal=1")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert list(sheet.iter_rows(values_only=True))[1][-1] == "전세 보증금 반환"
+    body = client.get("/consultations/export.csv?personal=1").get_data().decode("utf-8-sig")
+    assert "전세 보증금 반환" in body
+
+
 def test_rotate_keys_reencrypts_with_the_newest_key(app, runner, db, fields):
     kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
     item = data.consultation(db, fields["legal"], kim, summary="회전 전 요지")

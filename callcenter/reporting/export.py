@@ -8,12 +8,13 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from callcenter.characters import clean_cell
 from callcenter.reporting.tables import Table
 
 
 def _plain(value):  # type: ignore[no-untyped-def]
     """Write 'no data' as an empty cell."""
-    return "" if value is None else value
+    return "" if value is None else clean_cell(value)
 
 
 def to_csv(title: str, tables: list[Table]) -> bytes:
@@ -59,9 +60,9 @@ def to_xlsx(title: str, tables: list[Table]) -> bytes:
         for cell in sheet[2]:
             cell.font = bold
         for row in table.rows:
-            sheet.append(list(row))
+            sheet.append([clean_cell(v) for v in row])
         if table.total:
-            sheet.append(list(table.total))
+            sheet.append([clean_cell(v) for v in table.total])
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
         for note in table.notes:
