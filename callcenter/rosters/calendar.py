@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import render_template, request
 from flask_babel import get_locale
 
 from callcenter import clock
+from callcenter.arguments import date_arg
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
 from callcenter.models import Field
@@ -22,10 +23,7 @@ def calendar() -> str:
     """Show a week (default) or a month of the roster."""
     tz = line_timezone()
     today = clock.today(tz)
-    try:
-        anchor = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        anchor = today
+    anchor = date_arg("date") or today
     view = "month" if request.args.get("view") == "month" else "week"
     all_fields = db.session.scalars(Field.menu()).all()
     code = request.args.get("field", "all")

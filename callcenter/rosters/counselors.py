@@ -7,6 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from callcenter.arguments import form_id
 from callcenter.auth.access import coordinator_required
 from callcenter.counselors import (
     CounselorError,
@@ -53,10 +54,10 @@ def _form(counselor: Counselor | None) -> str | Response:
         values = {
             "name": form.get("name", ""),
             "phone": form.get("phone", ""),
-            "field_ids": [int(i) for i in form.getlist("field_ids") if i.isdigit()],
+            "field_ids": [n for i in form.getlist("field_ids") if (n := form_id(i))],
             "auto_answer": form.get("auto_answer") == "on",
             "active": form.get("active") == "on" if counselor else True,
-            "account_id": int(form["account_id"]) if form.get("account_id", "").isdigit() else None,
+            "account_id": form_id(form.get("account_id")),
         }
         try:
             saved = save_counselor(db.session, counselor, **values)
