@@ -11,7 +11,6 @@ from sqlalchemy.sql import Select
 
 from callcenter import clock, telephony
 from callcenter.models import CallbackRequest, CallbackStatus, Counselor, User
-from callcenter.privacy import is_coordinator
 
 
 class CallbackResult(enum.StrEnum):
@@ -36,7 +35,7 @@ def queue(user: User, field_id: int | None = None) -> Select[tuple[CallbackReque
     )
     if field_id is not None:
         statement = statement.where(CallbackRequest.field_id == field_id)
-    if not is_coordinator(user):
+    if not user.is_coordinator:
         counselor = user.counselor
         field_ids = [f.id for f in counselor.fields] if counselor else []
         statement = statement.where(

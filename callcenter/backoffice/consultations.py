@@ -41,7 +41,6 @@ from callcenter.extensions import db
 from callcenter.models import Consultation, Field, Role, TopicCategory
 from callcenter.phones import national
 from callcenter.privacy import (
-    is_coordinator,
     mask_name,
     masked_phone,
     may_edit_consultation,
@@ -66,7 +65,7 @@ def _criteria() -> service.ConsultationFilter:
         date_to=date_arg("date_to"),
         field_id=int_arg("field"),
         channel=args.get("channel") or None,
-        counselor_id=int_arg("counselor") if is_coordinator(current_user) else None,
+        counselor_id=int_arg("counselor") if current_user.is_coordinator else None,
         outcome=args.get("outcome") or None,
         category_id=int_arg("category"),
         status=args.get("status") or None,
@@ -108,7 +107,7 @@ def consultations() -> str:
         criteria=criteria,
         args=criteria.as_args(),
         fields=db.session.scalars(Field.menu()).all(),
-        counselors=service.counselors_for(db.session) if is_coordinator(current_user) else [],
+        counselors=service.counselors_for(db.session) if current_user.is_coordinator else [],
         categories=db.session.scalars(
             select(TopicCategory).order_by(TopicCategory.field_id, TopicCategory.position)
         ).all(),
@@ -126,8 +125,8 @@ def export_consultations(fmt: str) -> Response:
         abort(404)
     criteria = _criteria()
     personal = request.args.get("personal") == "1"
-    if personal and current_user.role != Role.COORDINATOR:
-        abort(403)  # the same people who may reveal a number may export it
+    if personal and not current_user.is_coordinator:
+        abort(403)  # the same people who may reveal any number may export them
     statement = service.filtered(db.session, current_user, criteria, line_timezone())
     audit_event(
         "export", "consultation", None, format=fmt, personal=personal, filters=criteria.as_args()
@@ -247,7 +246,7 @@ def new_consultation() -> str | Response | tuple[str, int]:
     for f in fields:
         topics += options(_topic_pairs(f.id), optgroup=f.name(_language()))
     form.topic.choices = topics
-    if is_coordinator(current_user):
+    if current_user.is_coordinator:
         form.counselor.choices = options((c.id, c.name) for c in service.counselors_for(db.session))
     elif current_user.counselor is not None:
         form.counselor.choices = options([(current_user.counselor.id, current_user.counselor.name)])

@@ -14,7 +14,7 @@ from callcenter.backoffice.helpers import audit_event, get_or_404, int_arg, page
 from callcenter.consultations import counselors_for, paginate
 from callcenter.extensions import db
 from callcenter.models import Counselor, Field, Voicemail
-from callcenter.privacy import is_coordinator, masked_phone, may_handle_voicemail
+from callcenter.privacy import masked_phone, may_handle_voicemail
 from callcenter.timezone import line_timezone
 
 
@@ -49,7 +49,7 @@ def voicemails() -> str:
         show_handled=show_handled,
         args=args,
         fields=db.session.scalars(Field.menu()).all(),
-        counselors=counselors_for(db.session) if is_coordinator(current_user) else [],
+        counselors=counselors_for(db.session) if current_user.is_coordinator else [],
         caller=lambda v: masked_phone(
             service.caller_number(v), v.call.from_last4 if v.call else None
         ),
@@ -71,7 +71,7 @@ def voicemail(voicemail_id: int) -> str:
         caller=masked_phone(
             service.caller_number(item), item.call.from_last4 if item.call else None
         ),
-        counselors=counselors_for(db.session) if is_coordinator(current_user) else [],
+        counselors=counselors_for(db.session) if current_user.is_coordinator else [],
         tz=line_timezone(),
     )
 
@@ -89,7 +89,7 @@ def voicemail_audio(voicemail_id: int) -> Response:
 def assign_voicemail(voicemail_id: int) -> Response:
     """Give a voice message to a counselor (coordinators only)."""
     item = _load(voicemail_id)
-    if not is_coordinator(current_user):
+    if not current_user.is_coordinator:
         abort(403)
     counselor_id = request.form.get("counselor", "")
     counselor = db.session.get(Counselor, int(counselor_id)) if counselor_id.isdigit() else None
