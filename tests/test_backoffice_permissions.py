@@ -208,3 +208,23 @@ def test_counselors_cannot_change_topics(client, login, db, fields, role):
         f"/fields/{fields['legal'].id}/categories", data={"name_ko": "임대차", "name_en": "Lease"}
     )
     assert response.status_code == 403
+
+
+def test_counselor_account_without_a_profile_sees_no_consultations(client, db, fields, make_user):
+    from sqlalchemy import select
+
+    from callcenter.models import Consultation
+    from callcenter.privacy import consultation_scope
+    from tests.conftest import DEFAULT_PASSWORD
+
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    unassigned = data.consultation(db, fields["legal"], None)
+    data.consultation(db, fields["legal"], kim)
+    user = make_user("counselor", counselor=kim)
+    user.counselor_id = None  # the profile was unlinked (or deleted) later
+    db.commit()
+    assert db.scalars(select(Consultation.id).where(consultation_scope(user))).all() == []
+    client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    page = client.get("/consultations").get_data(as_text=True)
+    assert "/consultations/" + str(unassigned.id) not in page
+    assert client.get(f"/consultations/{unassigned.id}").status_code == 403

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from cryptography.fernet import Fernet
 from openpyxl import load_workbook
 from sqlalchemy import select, text
@@ -174,3 +175,46 @@ def test_only_korean_mobiles_are_texted():
     assert can_receive_sms("+821055551234")
     assert not can_receive_sms("+8223456789")  # a Seoul landline
     assert not can_receive_sms("+12125551234")  # reachable, but abroad
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("+442079460958", "********0958"),  # London: no dashes to keep
+        ("+12125551234", "+1 212-***-1234"),
+        ("+81312345678", "+81 3-****-5678"),
+    ],
+)
+def test_foreign_numbers_are_masked_too(number, masked):
+    from callcenter.privacy import masked_phone
+
+    assert masked_phone(number) == masked
+
+
+# The reveal rule, as a function: who may see a citizen's full number and name.
+
+
+def _reveal(role: str, counselor_id: int | None, assigned_to: int | None) -> bool:
+    from callcenter.models import User
+    from callcenter.privacy import may_reveal_consultation
+
+    user = User(role=role, counselor_id=counselor_id)
+    return may_reveal_consultation(user, Consultation(counselor_id=assigned_to))
+
+
+def test_the_assigned_counselor_may_reveal():
+    assert _reveal("counselor", 7, assigned_to=7)
+
+
+def test_another_counselor_may_not_reveal():
+    assert not _reveal("counselor", 8, assigned_to=7)
+
+
+def test_a_counselor_account_without_a_profile_may_not_reveal_an_unassigned_consultation():
+    assert not _reveal("counselor", None, assigned_to=None)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_coordinators_and_admins_may_reveal_any_consultation(role):
+    assert _reveal(role, None, assigned_to=7)
+    assert _reveal(role, None, assigned_to=None)

@@ -307,6 +307,17 @@ def test_import_preview_names_bad_rows(client, login, db):
     assert "4번째 줄" in html and "plumbing" in html
 
 
+def test_import_apply_with_one_bad_row_writes_nothing(client, login, db):
+    login("coordinator")
+    bad = CSV + "박노무,010-1111-0003,plumbing,fri,09:00,12:00\n"
+    response = client.post("/rosters/import/apply", data={"csv_text": bad})
+    assert response.status_code == 422
+    assert "4번째 줄" in page(response)
+    assert db.scalars(select(Counselor)).all() == []
+    assert db.scalars(select(WeeklyShift)).all() == []
+    assert db.scalars(select(OneOffShift)).all() == []
+
+
 def test_import_preview_says_when_nothing_changes(client, login, db):
     login("coordinator")
     client.post("/rosters/import/apply", data={"csv_text": CSV})
