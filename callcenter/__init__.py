@@ -11,6 +11,7 @@ from flask import Flask, request
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter, Map
 
+from callcenter.arguments import MAX_ID
 from callcenter.config import Config, load_config
 from callcenter.crypto import keyring
 from callcenter.extensions import babel, csrf, db, login_manager, migrate
@@ -101,8 +102,6 @@ class IdConverter(IntegerConverter):
     """`<int:...>` in URLs, bounded: an id beyond any database integer is not found (404)."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        from callcenter.arguments import MAX_ID
-
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 

