@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter, Map
 
+from callcenter.arguments import MAX_ID
 from callcenter.config import Config, load_config
 from callcenter.crypto import keyring
 from callcenter.extensions import babel, csrf, db, login_manager, migrate
@@ -84,6 +87,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     babel.init_app(app, locale_selector=select_locale)
+    from callcenter.models import lengths
+
+    lengths.install()  # texts longer than their columns are refused before any write
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["nav_items"] = visible_nav_items
 
@@ -92,8 +98,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(signed_in_user)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs, bounded: an id beyond any database integer is not found (404)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount the back office, the public pages and the IVR webhooks."""
+    app.url_map.converters["int"] = IdConverter
     from callcenter.auth import bp as auth_bp
     from callcenter.backoffice import bp as backoffice_bp
     from callcenter.public import bp as public_bp
@@ -140,7 +155,12 @@ def trust_proxies(app: Flask) -> None:
     count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if count > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+            KnownAddress(app.wsgi_app),
+            x_for=count,
+            x_proto=count,
+            x_host=count,
+            x_port=count,
+            x_prefix=count,
         )
 
 
@@ -154,6 +174,26 @@ def is_private_response() -> bool:
         return True
     # Only a user this request already loaded: webhooks and public pages never load one.
     return bool(getattr(g.get("_login_user"), "is_authenticated", False))
+
+
+class KnownAddress:
+    """Keep the proxy's own address when X-Forwarded-For names no IP address.
+
+    The header is free text from the client's side of the proxy; a kilobyte of it would
+    otherwise become `request.remote_addr`, which audit and sign-in records store.
+    """
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        address = environ.get("REMOTE_ADDR") or ""
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            original = environ.get("werkzeug.proxy_fix.orig", {}).get("REMOTE_ADDR")
+            environ["REMOTE_ADDR"] = original
+        return self.wsgi_app(environ, start_response)
 
 
 def register_request_hooks(app: Flask) -> None:

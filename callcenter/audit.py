@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from callcenter.models import AuditEvent, User, utcnow
+from callcenter import clock
+from callcenter.models import AuditEvent, User
 
 ACTIONS = (
     "view",
@@ -37,7 +38,7 @@ def record(
 ) -> AuditEvent:
     """Add one audit event. Does not commit."""
     event = AuditEvent(
-        at=now or utcnow(),
+        at=now or clock.now(),
         user_id=user.id if user is not None and getattr(user, "id", None) else None,
         action=action,
         object_type=object_type,

@@ -9,9 +9,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
-from callcenter import telephony
-from callcenter.models import CallbackRequest, CallbackStatus, Counselor, User, utcnow
-from callcenter.privacy import is_coordinator
+from callcenter import clock, telephony
+from callcenter.models import CallbackRequest, CallbackStatus, Counselor, User
 
 
 class CallbackResult(enum.StrEnum):
@@ -36,7 +35,7 @@ def queue(user: User, field_id: int | None = None) -> Select[tuple[CallbackReque
     )
     if field_id is not None:
         statement = statement.where(CallbackRequest.field_id == field_id)
-    if not is_coordinator(user):
+    if not user.is_coordinator:
         counselor = user.counselor
         field_ids = [f.id for f in counselor.fields] if counselor else []
         statement = statement.where(
@@ -100,4 +99,4 @@ def record_result(
         # Stays with the counselor, to try again later.
         return
     callback.status = CallbackStatus.DONE
-    callback.completed_at = now or utcnow()
+    callback.completed_at = now or clock.now()

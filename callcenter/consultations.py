@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session, defer, joinedload
 from sqlalchemy.sql import Select
 
-from callcenter import search_index
+from callcenter import clock, search_index
 from callcenter.crypto import keyring
 from callcenter.models import (
     Channel,
@@ -22,7 +22,6 @@ from callcenter.models import (
     Referral,
     TopicCategory,
     User,
-    utcnow,
 )
 from callcenter.phones import InvalidPhoneNumber, last4, to_e164
 from callcenter.privacy import consultation_scope
@@ -296,7 +295,7 @@ def save(
         consultation.citizen_phone_digest = keyring.digest(consultation.citizen_phone)
     if consultation.status != ConsultationStatus.COMPLETED:
         consultation.status = ConsultationStatus.COMPLETED
-        consultation.completed_at = now or utcnow()
+        consultation.completed_at = now or clock.now()
     session.flush()
     search_index.reindex(session, consultation.id, consultation.summary)
     return consultation
@@ -319,7 +318,7 @@ def record_new(
     consultation = Consultation(
         status=ConsultationStatus.DRAFT,
         recorded_by_id=recorded_by.id,
-        started_at=data.started_at or now or utcnow(),
+        started_at=data.started_at or now or clock.now(),
         **links,
     )
     session.add(consultation)

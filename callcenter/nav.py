@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -19,7 +20,7 @@ class NavItem:
 
 
 def add_nav_item(
-    app: Flask, endpoint: str, label: str, roles: tuple[str, ...] | None = None, order: int = 100
+    app: Flask, endpoint: str, label: str, roles: Iterable[str] | None = None, order: int = 100
 ) -> None:
     """Add a menu entry (call from a blueprint's `record_once`)."""
     items: list[NavItem] = app.extensions.setdefault("callcenter_nav", [])

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
 
-from callcenter.models import CallbackRequest, Consultation, Role, User, Voicemail
+from callcenter.models import CallbackRequest, Consultation, User, Voicemail
 from callcenter.phones import mask
-
-
-def is_coordinator(user: User) -> bool:
-    """Whether the user sees every consultation (coordinators and admins)."""
-    return user.role in (Role.ADMIN, Role.COORDINATOR)
 
 
 def own_counselor_id(user: User) -> int | None:
@@ -20,7 +15,7 @@ def own_counselor_id(user: User) -> int | None:
 
 def may_view_consultation(user: User, consultation: Consultation) -> bool:
     """Coordinators see all consultations; a counselor only their own."""
-    if is_coordinator(user):
+    if user.is_coordinator:
         return True
     return user.counselor_id is not None and consultation.counselor_id == user.counselor_id
 
@@ -32,14 +27,14 @@ def may_edit_consultation(user: User, consultation: Consultation) -> bool:
 
 def may_reveal_consultation(user: User, consultation: Consultation) -> bool:
     """Full numbers and names go to the assigned counselor and coordinators only."""
-    if user.role == Role.COORDINATOR:
+    if user.is_coordinator:
         return True
     return user.counselor_id is not None and consultation.counselor_id == user.counselor_id
 
 
 def may_handle_callback(user: User, callback: CallbackRequest) -> bool:
     """A counselor handles callbacks of their fields that are free or claimed by them."""
-    if is_coordinator(user):
+    if user.is_coordinator:
         return True
     if user.counselor is None:
         return False
@@ -50,14 +45,14 @@ def may_handle_callback(user: User, callback: CallbackRequest) -> bool:
 
 def may_handle_voicemail(user: User, voicemail: Voicemail) -> bool:
     """Coordinators handle every voice message; a counselor those assigned to them."""
-    if is_coordinator(user):
+    if user.is_coordinator:
         return True
     return user.counselor_id is not None and voicemail.assigned_to_id == user.counselor_id
 
 
 def consultation_scope(user: User) -> ColumnElement[bool]:
     """Return the WHERE clause limiting consultations to what the user may see."""
-    if is_coordinator(user):
+    if user.is_coordinator:
         return true()
     if user.counselor_id is None:
         return false()

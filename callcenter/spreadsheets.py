@@ -5,6 +5,7 @@ formula in the coordinator's workbook (openpyxl writes any text starting with `=
 in a CSV opened in a spreadsheet. Following OWASP's CSV injection rules, text starting with
 `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe: it stays readable,
 and spreadsheets take the cell as text. Numbers, dates and empty cells pass unchanged.
+Characters XML 1.0 does not allow are stripped first (`callcenter.characters`): XLSX is XML.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from callcenter.characters import clean_cell
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
     """Return a cell's value as text no spreadsheet evaluates (other values unchanged)."""
+    value = clean_cell(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

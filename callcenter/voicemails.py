@@ -20,7 +20,6 @@ from callcenter.models import (
     Voicemail,
 )
 from callcenter.phones import Use, last4, outgoing_refusal
-from callcenter.privacy import is_coordinator
 
 
 class VoicemailStatus(enum.StrEnum):
@@ -42,7 +41,7 @@ def inbox(user: User, field_id: int | None, show_handled: bool) -> Select[tuple[
         statement = statement.where(Voicemail.field_id == field_id)
     if not show_handled:
         statement = statement.where(Voicemail.status != VoicemailStatus.HANDLED)
-    if not is_coordinator(user):
+    if not user.is_coordinator:
         statement = statement.where(Voicemail.assigned_to_id == user.counselor_id)
     return statement
 

@@ -6,14 +6,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from callcenter import clock
 from callcenter.crypto import keyring
-from callcenter.models import BlockedNumber, Call, CallOutcome, utcnow
+from callcenter.models import BlockedNumber, Call, CallOutcome
 from callcenter.phones import last4, try_e164
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,8 @@ FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "cancele
 
 
 def current_time() -> datetime:
-    """Return now; tests and the call walker may set IVR_CLOCK to control it."""
-    hook = current_app.config.get("IVR_CLOCK")
-    return hook() if hook else utcnow()
+    """Return now, from the app's one clock (`callcenter.clock`)."""
+    return clock.now()
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:

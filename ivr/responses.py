@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
 
+from callcenter.characters import strip_unsafe
 from callcenter.extensions import db
 from ivr import prompts
 from ivr.security import signature_is_valid
@@ -69,8 +70,10 @@ def render(response: TwiML) -> str:
     """Serialise TwiML as the twilio library does, without building an ElementTree first.
 
     Every webhook answers through here; the library's own `str()` is several times slower.
+    Characters XML 1.0 does not allow (from a coordinator's wording or a field's name) are
+    dropped, so that Twilio can always read the answer.
     """
-    return '<?xml version="1.0" encoding="UTF-8"?>' + _element(response)
+    return '<?xml version="1.0" encoding="UTF-8"?>' + strip_unsafe(_element(response))
 
 
 def absolute(path: str) -> str:

@@ -12,7 +12,9 @@ from string import Formatter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callcenter.models import PromptOverride, User, utcnow
+from callcenter import clock
+from callcenter.characters import has_unsafe
+from callcenter.models import PromptOverride, User
 from ivr.prompts import CATALOGUE, default_text
 
 LANGUAGES = ("ko", "en")
@@ -25,7 +27,7 @@ class WordingError(ValueError):
 
     def __init__(self, reason: str, expected: frozenset[str] = frozenset()) -> None:
         super().__init__(reason)
-        self.reason = reason  # empty, too_long, braces, placeholders
+        self.reason = reason  # empty, too_long, control, braces, placeholders
         self.expected = expected
 
 
@@ -51,6 +53,8 @@ def checked_wording(key: str, language: str, text: str) -> str:
         raise WordingError("empty")
     if len(wording) > MAX_LENGTH:
         raise WordingError("too_long")
+    if has_unsafe(wording):
+        raise WordingError("control")
     expected = placeholders(default_text(key, language))
     try:
         used = placeholders(wording)
@@ -85,7 +89,7 @@ def save_override(
         session.add(override)
     override.text = wording
     override.updated_by_id = user.id
-    override.updated_at = utcnow()
+    override.updated_at = clock.now()
     session.flush()
     return override
 

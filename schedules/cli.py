@@ -9,8 +9,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from callcenter import clock
 from callcenter.extensions import db
-from callcenter.models import Field, utcnow
+from callcenter.models import Field
 from callcenter.phones import national
 from callcenter.timezone import line_timezone
 from schedules.oncall import on_call
@@ -51,7 +52,7 @@ def import_command(csv_file: Path, dry_run: bool) -> None:
             f"{len(parsed.errors)} bad row(s) in {csv_file}; nothing was imported. "
             "Fix the rows above and run the import again."
         )
-    today = utcnow().astimezone(line_timezone()).date()
+    today = clock.today()
     summary = apply_roster(db.session, parsed.rows, today=today)
     if dry_run:
         db.session.rollback()
@@ -88,7 +89,7 @@ def summary_lines(csv_file: Path, rows: int, summary: ImportSummary, dry_run: bo
 def parse_instant(text: str | None) -> datetime:
     """Read ISO 8601 with an offset or Z; without an offset it is the line's local time."""
     if not text:
-        return utcnow()
+        return clock.now()
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:

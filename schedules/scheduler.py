@@ -32,8 +32,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, configure_mappers
 
+from callcenter import clock
 from callcenter.extensions import db
-from callcenter.models import JobRun, apscheduler_jobs, utcnow
+from callcenter.models import JobRun, apscheduler_jobs
 from callcenter.reporting.rollup import rollup_job
 from callcenter.timezone import line_timezone
 from schedules import jobs, retention
@@ -135,9 +136,9 @@ def _work_for(leadership: Leadership) -> None:
 
 
 def scheduler_now(app: Flask) -> datetime:
-    """Return now; tests control it through IVR_CLOCK, as the voice line's."""
-    hook = app.config.get("IVR_CLOCK")
-    return hook() if hook else utcnow()
+    """Return now by the app's one clock (`callcenter.clock`), which tests control."""
+    with app.app_context():
+        return clock.now()
 
 
 class MigratedJobStore(SQLAlchemyJobStore):
@@ -278,7 +279,7 @@ def start_scheduler(
     scheduler.start(paused=True)
     try:
         # APScheduler fires on the wall clock, so its jobs are counted from the wall clock.
-        register_jobs(scheduler, utcnow(), jobs)
+        register_jobs(scheduler, datetime.now(UTC), jobs)
     except BaseException:
         scheduler.shutdown(wait=False)
         raise

@@ -1,8 +1,8 @@
-"""Helpers for the IVR tests: a controlled clock, counselors on shift, and the call walker."""
+"""Helpers for the IVR tests: the app's frozen clock, counselors on shift, and the call walker."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,17 +16,24 @@ SEOUL = ZoneInfo("Asia/Seoul")
 TUESDAY_AFTERNOON = datetime(2027, 3, 2, 14, 30, tzinfo=SEOUL)
 
 
+class Clock:
+    """A frozen "now" for the whole app; tests move it by assigning `now`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def today(self) -> date:
+        """Return the local date in Seoul."""
+        return self.now.astimezone(SEOUL).date()
+
+
 @pytest.fixture
 def clock(app):
-    """Freeze the IVR's now; tests move it by assigning `clock.now`."""
-
-    class Clock:
-        now = TUESDAY_AFTERNOON
-
-    frozen = Clock()
-    app.config["IVR_CLOCK"] = lambda: frozen.now
+    """Freeze the app's clock (`callcenter.clock`) at a Tuesday afternoon of term time."""
+    frozen = Clock(TUESDAY_AFTERNOON)
+    app.config["CLOCK"] = lambda: frozen.now
     yield frozen
-    app.config.pop("IVR_CLOCK", None)
+    app.config.pop("CLOCK", None)
 
 
 @pytest.fixture

@@ -42,6 +42,9 @@ def build_year(db: Session, fields: dict[str, Field]) -> dict[str, Counselor]:
                 counselor_id=counselor.id,
                 duration_minutes=minutes,
                 status=status,
+                # Written when they happened: the rollup redoes days edited after it ran.
+                created_at=at,
+                updated_at=at,
             )
         )
 

@@ -83,3 +83,63 @@ def test_log_records_of_one_request_share_a_new_request_id(app):
         ContextFilter().filter(other)
     assert len(first.request_id) == 16
     assert first.request_id == second.request_id != other.request_id
+
+
+def test_not_found_page_is_korean_and_leads_staff_home(client, login):
+    login("coordinator")
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert "페이지를 찾을 수 없습니다" in page and "Not Found" not in page
+    assert '<a class="back" href="/">처음 화면으로</a>' in page
+
+
+def test_not_found_page_speaks_english_when_chosen(client, login):
+    login("coordinator")
+    page = client.get("/no-such-page?lang=en").get_data(as_text=True)
+    assert "Page not found" in page and "To the start page" in page
+
+
+def test_a_visitor_who_is_not_signed_in_is_led_to_sign_in(client):
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert 'href="/auth/login">로그인 화면으로</a>' in page
+
+
+def test_citizens_error_pages_lead_to_the_public_status_page(client):
+    response = client.get("/status/no-such-page")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert 'href="/status">실시간 상담 현황으로</a>' in page
+    assert "/auth/login" not in page
+
+
+def test_forbidden_page_is_korean(client, login, db, fields):
+    from tests import backoffice_data as data
+
+    login("counselor", counselor=data.counselor(db, "김변호", "+821011112222", fields["legal"]))
+    response = client.get("/calls")
+    assert response.status_code == 403
+    assert "이 페이지를 볼 권한이 없습니다" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def broken_start_page(monkeypatch):
+    """Make the start page fail as a bug would."""
+    import callcenter.backoffice.home
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(callcenter.backoffice.home, "on_call", broken)
+
+
+def test_server_error_page_is_korean_and_leads_home(client, login, broken_start_page):
+    login("coordinator")
+    response = client.get("/")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "문제가 생겼습니다" in page and '<a class="back" href="/">처음 화면으로</a>' in page
+
+
+def test_server_error_page_speaks_english_when_chosen(client, login, broken_start_page):
+    login("coordinator")
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "Something went wrong" in page and "To the start page" in page

@@ -93,13 +93,61 @@ def test_counselor_sees_own_consultation(client, login, db, fields):
     assert client.get(f"/consultations/{mine.id}").status_code == 200
 
 
-def test_admin_may_see_a_consultation_but_not_reveal_the_number(client, login, db, fields):
+def test_admin_may_see_a_consultation_and_reveal_the_number(client, login, db, fields):
     kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
-    item = data.consultation(db, fields["legal"], kim)
+    item = data.consultation(db, fields["legal"], kim, citizen_phone="+821098765432")
     db.commit()
     login("admin")
     assert client.get(f"/consultations/{item.id}").status_code == 200
-    assert client.post(f"/consultations/{item.id}/reveal").status_code == 403
+    revealed = client.post(f"/consultations/{item.id}/reveal")
+    assert revealed.status_code == 200 and "010-9876-5432" in revealed.get_data(as_text=True)
+
+
+# "Coordinator" has one meaning: User.is_coordinator, which admins have as well.
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("admin", True), ("coordinator", True), ("counselor", False)]
+)
+def test_admins_and_coordinators_are_coordinators(role, expected):
+    from callcenter.models import User
+
+    assert User(role=role).is_coordinator is expected
+
+
+def test_admins_hold_every_right_a_coordinator_holds(db, fields, make_user):
+    from sqlalchemy import select
+
+    from callcenter import privacy
+    from callcenter.models import Consultation
+
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    lee = data.counselor(db, "이변호", "+821033334444", fields["tax"])
+    item = data.consultation(db, fields["legal"], kim)
+    claimed = data.callback(db, fields["tax"], status="claimed", claimed_by_id=lee.id)
+    message = data.voicemail(db, fields["tax"], assigned_to_id=lee.id, status="assigned")
+    db.commit()
+
+    def rights(user):  # type: ignore[no-untyped-def]
+        return (
+            privacy.may_view_consultation(user, item),
+            privacy.may_edit_consultation(user, item),
+            privacy.may_reveal_consultation(user, item),
+            privacy.may_handle_callback(user, claimed),
+            privacy.may_handle_voicemail(user, message),
+            db.scalars(select(Consultation.id).where(privacy.consultation_scope(user))).all(),
+        )
+
+    coordinator_rights = rights(make_user("coordinator"))
+    assert coordinator_rights == (True, True, True, True, True, [item.id])
+    assert rights(make_user("admin")) == coordinator_rights
+
+
+def test_admins_see_the_coordinators_menu(client, login):
+    login("admin")
+    page = client.get("/").get_data(as_text=True)
+    for label in ("근무표", "통화 기록", "안내 문구", "통계", "계정"):
+        assert label in page
 
 
 def test_counselor_cannot_claim_a_callback_of_another_field(client, login, db, fields):
@@ -160,3 +208,23 @@ def test_counselors_cannot_change_topics(client, login, db, fields, role):
         f"/fields/{fields['legal'].id}/categories", data={"name_ko": "임대차", "name_en": "Lease"}
     )
     assert response.status_code == 403
+
+
+def test_counselor_account_without_a_profile_sees_no_consultations(client, db, fields, make_user):
+    from sqlalchemy import select
+
+    from callcenter.models import Consultation
+    from callcenter.privacy import consultation_scope
+    from tests.conftest import DEFAULT_PASSWORD
+
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    unassigned = data.consultation(db, fields["legal"], None)
+    data.consultation(db, fields["legal"], kim)
+    user = make_user("counselor", counselor=kim)
+    user.counselor_id = None  # the profile was unlinked (or deleted) later
+    db.commit()
+    assert db.scalars(select(Consultation.id).where(consultation_scope(user))).all() == []
+    client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    page = client.get("/consultations").get_data(as_text=True)
+    assert "/consultations/" + str(unassigned.id) not in page
+    assert client.get(f"/consultations/{unassigned.id}").status_code == 403

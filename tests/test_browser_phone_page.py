@@ -43,7 +43,7 @@ def test_browser_phone_refuses_outside_sandbox_mode(app, client, login, db):
 
 
 def test_a_call_to_an_on_call_counselor_shows_the_whisper_and_opens_their_draft(
-    app, client, login, db, fields
+    client, login, db, fields, clock
 ):
     from datetime import time
 
@@ -63,13 +63,10 @@ def test_a_call_to_an_on_call_counselor_shows_the_whisper_and_opens_their_draft(
     db.commit()
     kim_id = kim.id
     login("coordinator")
-    app.config["IVR_CLOCK"] = lambda: data.WHEN  # 10:30 in Seoul, inside the shift
-    try:
-        page = client.post("/phone", data={"keys": "", "press": "1", "leg0": "answers"}).get_data(
-            as_text=True
-        )
-    finally:
-        app.config.pop("IVR_CLOCK")
+    clock.now = data.WHEN  # 10:30 in Seoul, inside the shift
+    page = client.post("/phone", data={"keys": "", "press": "1", "leg0": "answers"}).get_data(
+        as_text=True
+    )
     assert "🎧" in page  # the counselor's whisper
     draft = db.scalars(select(Consultation)).one()
     assert (draft.counselor_id, draft.status) == (kim_id, "draft")

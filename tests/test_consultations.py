@@ -274,3 +274,12 @@ def test_search_of_an_unknown_word_finds_nothing(db, fields):
     from callcenter import search_index
 
     assert search_index.match(db, "없는낱말").ids == []
+
+
+def test_opening_the_edit_form_is_audited(client, login, db, fields):
+    kim, item, _, _ = _draft(db, fields)
+    user = login("counselor", counselor=kim)
+    assert client.get(f"/consultations/{item.id}/edit").status_code == 200
+    event = db.scalars(select(AuditEvent)).one()
+    assert (event.user_id, event.action, event.object_id) == (user.id, "view", item.id)
+    assert event.detail == {"page": "edit"}

@@ -188,3 +188,19 @@ def test_rewording_and_resetting_are_audited(client, login, db):
 def test_unknown_prompt_or_language_is_not_found(client, login, path):
     login("coordinator")
     assert client.get(path).status_code == 404
+
+
+def test_wording_with_a_control_character_is_refused(client, login, db):
+    login("coordinator")
+    response = reword(client, "greeting", "ko", "의정부시\x01\x0b 상담 전화입니다.")
+    assert response.status_code == 422
+    assert "제어 문자" in response.get_data(as_text=True)
+    assert saved(db) == []
+
+
+def test_stored_wording_with_control_characters_still_gives_valid_twiml(db, walker, clock):
+    db.add(PromptOverride(key="greeting", language="ko", text="의정부시\x01\x0b 상담 전화입니다."))
+    db.commit()
+    heard = play(walker).heard
+    assert "의정부시 상담 전화입니다." in heard
+    assert "법률" in heard  # the field menu follows: the answer was read as TwiML

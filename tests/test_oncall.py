@@ -169,6 +169,20 @@ def test_one_off_shift_on_a_working_day_counts(db, legal):
     assert names(db, legal, kst(2026, 12, 3, 15)) == []
 
 
+def test_one_off_shift_start_is_inclusive(db, legal):
+    kim = add_counselor(db)
+    add_one_off(db, kim, legal, date(2026, 11, 26), "14:00", "16:00")
+    assert names(db, legal, kst(2026, 11, 26, 14, 0)) == ["김민준"]
+    assert names(db, legal, kst(2026, 11, 26, 13, 59, second=59, microsecond=999999)) == []
+
+
+def test_one_off_shift_end_is_exclusive(db, legal):
+    kim = add_counselor(db)
+    add_one_off(db, kim, legal, date(2026, 11, 26), "14:00", "16:00")
+    assert names(db, legal, kst(2026, 11, 26, 15, 59, second=59, microsecond=999999)) == ["김민준"]
+    assert names(db, legal, kst(2026, 11, 26, 16, 0)) == []
+
+
 # --- validity ranges and skipped occurrences ---------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from cryptography.fernet import Fernet
 from openpyxl import load_workbook
 from sqlalchemy import select, text
@@ -109,6 +110,19 @@ def test_xlsx_export_opens_as_a_workbook(client, login, db, fields):
     assert rows[0][0] == "번호" and len(rows) == 2
 
 
+def test_exports_drop_characters_excel_and_xml_cannot_hold(client, login, db, fields):
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    data.consultation(db, fields["legal"], kim, summary="전세\x0b 보증금\x01 반환")
+    db.commit()
+    login("coordinator")
+    response = client.get("/consultations/export.xlsx?personal=1")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert list(sheet.iter_rows(values_only=True))[1][-1] == "전세 보증금 반환"
+    body = client.get("/consultations/export.csv?personal=1").get_data().decode("utf-8-sig")
+    assert "전세 보증금 반환" in body
+
+
 def test_rotate_keys_reencrypts_with_the_newest_key(app, runner, db, fields):
     kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
     item = data.consultation(db, fields["legal"], kim, summary="회전 전 요지")
@@ -145,10 +159,14 @@ def test_reindex_search_rebuilds_the_index_from_the_summaries(runner, db, fields
     assert search_index.match(db, "유류분").ids == [item.id]
 
 
-def test_admins_cannot_export_personal_data(client, login):
+def test_admins_export_personal_data_as_coordinators_do(client, login, db, fields):
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    data.consultation(db, fields["legal"], kim, citizen_phone="+821098765432")
+    db.commit()
     login("admin")
-    assert client.get("/consultations/export.csv?personal=1").status_code == 403
-    assert client.get("/consultations/export.csv").status_code == 200
+    response = client.get("/consultations/export.csv?personal=1")
+    assert response.status_code == 200
+    assert "010-9876-5432" in response.get_data().decode("utf-8-sig")
 
 
 def test_only_korean_mobiles_are_texted():
@@ -157,3 +175,46 @@ def test_only_korean_mobiles_are_texted():
     assert can_receive_sms("+821055551234")
     assert not can_receive_sms("+8223456789")  # a Seoul landline
     assert not can_receive_sms("+12125551234")  # reachable, but abroad
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("+442079460958", "********0958"),  # London: no dashes to keep
+        ("+12125551234", "+1 212-***-1234"),
+        ("+81312345678", "+81 3-****-5678"),
+    ],
+)
+def test_foreign_numbers_are_masked_too(number, masked):
+    from callcenter.privacy import masked_phone
+
+    assert masked_phone(number) == masked
+
+
+# The reveal rule, as a function: who may see a citizen's full number and name.
+
+
+def _reveal(role: str, counselor_id: int | None, assigned_to: int | None) -> bool:
+    from callcenter.models import User
+    from callcenter.privacy import may_reveal_consultation
+
+    user = User(role=role, counselor_id=counselor_id)
+    return may_reveal_consultation(user, Consultation(counselor_id=assigned_to))
+
+
+def test_the_assigned_counselor_may_reveal():
+    assert _reveal("counselor", 7, assigned_to=7)
+
+
+def test_another_counselor_may_not_reveal():
+    assert not _reveal("counselor", 8, assigned_to=7)
+
+
+def test_a_counselor_account_without_a_profile_may_not_reveal_an_unassigned_consultation():
+    assert not _reveal("counselor", None, assigned_to=None)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_coordinators_and_admins_may_reveal_any_consultation(role):
+    assert _reveal(role, None, assigned_to=7)
+    assert _reveal(role, None, assigned_to=None)

@@ -67,6 +67,18 @@ def test_xlsx_export_has_one_sheet_per_table(client, login, db, fields):
     assert totals[:5] == ("합계", 3, 2, 1, 0)
 
 
+def test_xlsx_export_drops_characters_a_workbook_cannot_hold(client, login, db, fields):
+    build_year(db, fields)
+    db.scalars(select(Counselor).where(Counselor.name == "김법률")).one().name = "김\x0b법률"
+    db.commit()
+    login("coordinator")
+    response = client.get("/reports/2027/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    cells = {v for sheet in book for row in sheet.iter_rows(values_only=True) for v in row}
+    assert "김법률" in cells
+
+
 def test_exports_are_written_to_the_audit_log(client, login, db, fields):
     user = login("coordinator")
     client.get("/reports/2027/export.xlsx")

@@ -143,3 +143,35 @@ def test_every_encrypted_column_counts_as_personal_data():
     assert {"citizen_name", "citizen_phone", "citizen_phone_last4", "summary"} <= set(
         personal_columns(Consultation)
     )
+
+
+def test_the_nightly_job_runs_the_purge(app, db, fields):
+    from schedules.scheduler import run_job
+
+    _traffic(db, fields, OLD, 1)
+    db.commit()
+    detail = run_job("retention", NOW)
+    assert detail["calls"] == 1
+    db.expire_all()
+    assert db.scalars(select(Call)).one().from_number is None
+    assert db.scalars(select(Consultation)).one().summary is None
+
+
+def test_an_edit_form_opened_before_the_purge_cannot_write_the_erased_text_back(
+    client, login, db, fields
+):
+    _traffic(db, fields, OLD, 1)
+    db.commit()
+    consultation = db.scalars(select(Consultation)).one()
+    login("coordinator")
+    form = client.get(f"/consultations/{consultation.id}/edit").get_data(as_text=True)
+    version = form.split('name="version" type="hidden" value="')[1].split('"')[0]
+    purge_personal_data(db, NOW)
+    db.commit()
+    response = client.post(
+        f"/consultations/{consultation.id}/edit",
+        data={"outcome": "advice", "summary": "전세 보증금 반환 문의", "version": version},
+    )
+    assert response.status_code == 409
+    db.expire_all()
+    assert db.scalars(select(Consultation)).one().summary is None

@@ -82,6 +82,15 @@ def test_bad_end_time_is_named_by_its_line(db):
     assert "end 'noon' is not a time HH:MM" in problem
 
 
+def test_midnight_written_24_00_is_named_by_its_line(db):
+    line, problem = only_error(
+        db,
+        HEADER + "김민준,010-1234-5678,legal,mon,10:00,12:00\n"
+        "이서연,010-2345-6789,tax,tue,18:00,24:00\n",
+    )
+    assert (line, problem) == (3, "end '24:00' is not a time HH:MM (00:00 to 23:59)")
+
+
 def test_end_not_after_start_is_named_by_its_line(db):
     line, problem = only_error(db, HEADER + "김민준,010-1234-5678,legal,mon,12:00,12:00\n")
     assert (line, problem) == (2, "end 12:00 is not after start 12:00")

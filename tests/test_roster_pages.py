@@ -14,7 +14,6 @@ from callcenter.models import (
     Unavailability,
     WeeklyShift,
     WeeklyShiftSkip,
-    utcnow,
 )
 from tests.roster_helpers import MONDAY, SEOUL, counselor, weekly
 
@@ -288,6 +287,17 @@ def test_import_preview_names_bad_rows(client, login, db):
     assert "4번째 줄" in html and "plumbing" in html
 
 
+def test_import_apply_with_one_bad_row_writes_nothing(client, login, db):
+    login("coordinator")
+    bad = CSV + "박노무,010-1111-0003,plumbing,fri,09:00,12:00\n"
+    response = client.post("/rosters/import/apply", data={"csv_text": bad})
+    assert response.status_code == 422
+    assert "4번째 줄" in page(response)
+    assert db.scalars(select(Counselor)).all() == []
+    assert db.scalars(select(WeeklyShift)).all() == []
+    assert db.scalars(select(OneOffShift)).all() == []
+
+
 def test_import_preview_says_when_nothing_changes(client, login, db):
     login("coordinator")
     client.post("/rosters/import/apply", data={"csv_text": CSV})
@@ -298,9 +308,9 @@ def test_import_preview_says_when_nothing_changes(client, login, db):
 
 
 @pytest.fixture
-def me(db, fields, login):
+def me(db, fields, login, clock):
     kim = counselor(db, "김변호", "+821012345678", fields["legal"])
-    today = utcnow().astimezone(SEOUL).date()
+    today = clock.today()
     weekly(db, kim, fields["legal"], (today + timedelta(days=2)).weekday(), "09:00", "12:00")
     db.commit()
     login("counselor", counselor=kim)
@@ -313,18 +323,20 @@ def test_counselor_sees_their_upcoming_shifts(client, me):
     assert "교대 요청" in html
 
 
-def test_counselor_marks_themself_unavailable(client, me, db):
-    day = utcnow().astimezone(SEOUL).date() + timedelta(days=2)
+def test_counselor_marks_themself_unavailable(client, me, db, clock):
+    day = clock.today() + timedelta(days=2)
     client.post("/rosters/me/unavailable", data={"start_date": str(day), "end_date": str(day)})
     period = db.scalars(select(Unavailability)).one()
     assert period.starts_at.astimezone(SEOUL).date() == day
     assert period.ends_at - period.starts_at == timedelta(days=1)
 
 
-def test_counselor_requests_a_swap_and_the_colleague_accepts(client, me, db, fields, make_user):
+def test_counselor_requests_a_swap_and_the_colleague_accepts(
+    client, me, db, fields, make_user, clock
+):
     lee = counselor(db, "이변호", "+821012345679", fields["legal"])
     db.commit()
-    day = utcnow().astimezone(SEOUL).date() + timedelta(days=2)
+    day = clock.today() + timedelta(days=2)
     client.post(
         "/rosters/me/swap",
         data={
@@ -392,8 +404,8 @@ def test_coordinator_issues_a_field_feed(client, login, fields):
     assert client.get(url.replace("http://localhost", "")).status_code == 200
 
 
-def test_jobs_page_lists_each_job_with_its_last_run(client, login, db):
-    db.add(JobRun(job_id="retention", started_at=utcnow(), ok=True, detail={"calls": 3}))
+def test_jobs_page_lists_each_job_with_its_last_run(client, login, db, clock):
+    db.add(JobRun(job_id="retention", started_at=clock.now, ok=True, detail={"calls": 3}))
     db.commit()
     login("admin")
     html = page(client.get("/rosters/jobs"))
@@ -426,9 +438,9 @@ def test_landline_counselor_is_warned_about_reminders(client, login, fields):
     assert "문자를 받을 수 없습니다" in page(response)
 
 
-def test_swap_form_offers_the_colleagues_shifts_in_return(client, me, db, fields):
+def test_swap_form_offers_the_colleagues_shifts_in_return(client, me, db, fields, clock):
     lee = counselor(db, "이변호", "+821012345679", fields["legal"])
-    today = utcnow().astimezone(SEOUL).date()
+    today = clock.today()
     weekly(db, lee, fields["legal"], (today + timedelta(days=3)).weekday(), "14:00", "17:00")
     db.commit()
     day = today + timedelta(days=2)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from callcenter.models import utcnow
 from tests.browser_support import needs_chromium, sign_in
-from tests.roster_helpers import SEOUL, counselor, weekly
+from tests.roster_helpers import counselor, weekly
 
 pytestmark = needs_chromium
 
@@ -17,8 +16,10 @@ def signed_in_page(browser, base: str, email: str):  # type: ignore[no-untyped-d
     return page
 
 
-def test_coordinator_sees_a_gap_appear_and_fills_it(live_server, browser, db, fields, make_user):
-    day = utcnow().astimezone(SEOUL).date() + timedelta(days=2)
+def test_coordinator_sees_a_gap_appear_and_fills_it(
+    live_server, browser, db, fields, make_user, clock
+):
+    day = clock.today() + timedelta(days=2)
     kim = counselor(db, "김변호", "+821011110001", fields["legal"])
     counselor(db, "이변호", "+821011110002", fields["legal"])
     weekly(db, kim, fields["legal"], day.weekday(), "09:00", "12:00")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user, login_required
 
-from callcenter.models import Role
+from callcenter.models import COORDINATOR_ROLES, Role
 
 
 def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -29,5 +29,5 @@ def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorator
 
 
-coordinator_required = roles_required(Role.ADMIN, Role.COORDINATOR)
+coordinator_required = roles_required(*COORDINATOR_ROLES)
 admin_required = roles_required(Role.ADMIN)

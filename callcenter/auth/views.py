@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
+from callcenter import clock
 from callcenter.accounts import authenticate
 from callcenter.auth import bp, sessions, throttle
 from callcenter.extensions import db
-from callcenter.models import utcnow
 
 
 class LoginForm(FlaskForm):
@@ -41,7 +41,7 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
-    now, address = utcnow(), request.remote_addr
+    now, address = clock.now(), request.remote_addr
     email = form.email.data.strip().lower()
     attempt = throttle.admit(db.session, email, address, now)
     db.session.commit()  # the attempt counts from now, and the account's lock is released

@@ -2,30 +2,28 @@
 
 from flask import Blueprint
 
+from callcenter.models import COORDINATOR_ROLES
 from callcenter.nav import add_nav_item
 
 bp = Blueprint("backoffice", __name__)
 
-COORDINATORS = ("admin", "coordinator")
-
 
 @bp.record_once
 def _menu(state):  # type: ignore[no-untyped-def]
-    add_nav_item(state.app, "backoffice.index", "오늘", order=0)
-    add_nav_item(state.app, "backoffice.consultations", "상담 기록", order=10)
-    add_nav_item(state.app, "backoffice.callbacks", "다시 걸기", order=20)
-    add_nav_item(state.app, "backoffice.voicemails", "음성 메시지", order=30)
-    add_nav_item(state.app, "backoffice.calls", "통화 기록", roles=COORDINATORS, order=40)
-    add_nav_item(
-        state.app, "backoffice.categories_index", "상담 주제", roles=COORDINATORS, order=50
-    )
-    add_nav_item(state.app, "backoffice.blocklist", "차단 목록", roles=COORDINATORS, order=52)
-    add_nav_item(state.app, "backoffice.prompt_list", "안내 문구", roles=COORDINATORS, order=54)
-    add_nav_item(state.app, "backoffice.outbox", "보낸 문자·전화", roles=COORDINATORS, order=60)
-    add_nav_item(state.app, "backoffice.phone", "브라우저 전화", order=70)
-    add_nav_item(state.app, "backoffice.users", "계정", roles=("admin",), order=80)
-    add_nav_item(state.app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
-    add_nav_item(state.app, "backoffice.change_own_password", "비밀번호 바꾸기", order=95)
+    app, coordinators = state.app, COORDINATOR_ROLES
+    add_nav_item(app, "backoffice.index", "오늘", order=0)
+    add_nav_item(app, "backoffice.consultations", "상담 기록", order=10)
+    add_nav_item(app, "backoffice.callbacks", "다시 걸기", order=20)
+    add_nav_item(app, "backoffice.voicemails", "음성 메시지", order=30)
+    add_nav_item(app, "backoffice.calls", "통화 기록", roles=coordinators, order=40)
+    add_nav_item(app, "backoffice.categories_index", "상담 주제", roles=coordinators, order=50)
+    add_nav_item(app, "backoffice.blocklist", "차단 목록", roles=coordinators, order=52)
+    add_nav_item(app, "backoffice.prompt_list", "안내 문구", roles=coordinators, order=54)
+    add_nav_item(app, "backoffice.outbox", "보낸 문자·전화", roles=coordinators, order=60)
+    add_nav_item(app, "backoffice.phone", "브라우저 전화", order=70)
+    add_nav_item(app, "backoffice.users", "계정", roles=("admin",), order=80)
+    add_nav_item(app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
+    add_nav_item(app, "backoffice.change_own_password", "비밀번호 바꾸기", order=95)
 
 
 from callcenter.backoffice import (  # noqa: E402,F401

@@ -17,6 +17,7 @@ from callcenter.backoffice.helpers import audit_event, page_arg
 from callcenter.consultations import paginate
 from callcenter.extensions import db
 from callcenter.models import BlockedNumber
+from callcenter.models.lengths import max_length
 from callcenter.phones import mask, to_e164, try_e164
 from callcenter.privacy import masked_phone
 from callcenter.timezone import line_timezone
@@ -30,7 +31,9 @@ class BlockForm(FlaskForm):
         _l("전화번호"),
         validators=[DataRequired(message=_l("차단할 전화번호를 적어 주십시오.")), Length(max=32)],
     )
-    reason = StringField(_l("사유 (선택)"), validators=[Optional(), Length(max=200)])
+    reason = StringField(
+        _l("사유 (선택)"), validators=[Optional(), Length(max=max_length(BlockedNumber.reason))]
+    )
 
     def validate_number(self, field: StringField) -> None:
         """Accept only numbers a caller could call from."""

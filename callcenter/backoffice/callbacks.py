@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from callcenter import callbacks as service
+from callcenter import clock
 from callcenter.backoffice import bp
 from callcenter.backoffice.helpers import audit_event, get_or_404, int_arg, page_arg
 from callcenter.consultations import paginate
@@ -19,7 +20,6 @@ from callcenter.models import (
     Consultation,
     ConsultationStatus,
     Field,
-    utcnow,
 )
 from callcenter.privacy import masked_phone, may_handle_callback
 from callcenter.timezone import line_timezone
@@ -57,7 +57,7 @@ def callbacks() -> str:
         fields=db.session.scalars(Field.menu()).all(),
         masked_phone=masked_phone,
         labels=RESULT_LABELS,
-        now=utcnow(),
+        now=clock.now(),
         tz=line_timezone(),
     )
 
@@ -71,7 +71,7 @@ def claim_callback(callback_id: int) -> Response:
         flash(_("상담 위원 정보가 연결된 계정만 다시 걸 수 있습니다."), "error")
         return redirect(url_for("backoffice.callbacks"))
     try:
-        service.claim(db.session, callback, current_user.counselor, utcnow())
+        service.claim(db.session, callback, current_user.counselor, clock.now())
     except service.CallbackError as exc:
         db.session.rollback()
         flash(_(str(exc)), "error")
@@ -144,7 +144,7 @@ def callback_result(callback_id: int) -> Response:
         channel=Channel.CALLBACK,
         field_id=callback.field_id,
         counselor_id=counselor.id if counselor else None,
-        started_at=utcnow(),
+        started_at=clock.now(),
         callback_request_id=callback.id,
         call_id=callback.call_id,
         recorded_by_id=current_user.id,

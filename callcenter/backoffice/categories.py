@@ -10,22 +10,31 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp
 from callcenter.backoffice.helpers import get_or_404, options
 from callcenter.extensions import db
 from callcenter.models import Field, TopicCategory
+from callcenter.models.lengths import max_length
 
 
 class CategoryForm(FlaskForm):
     """A new topic, or a subtopic of an existing one."""
 
     parent = SelectField(_l("상위 주제"), coerce=lambda v: int(v) if v else None)
-    name_ko = StringField(_l("이름 (한국어)"), validators=[DataRequired(), Length(max=80)])
-    name_en = StringField(_l("이름 (영어)"), validators=[DataRequired(), Length(max=80)])
-    position = IntegerField(_l("순서"), validators=[Optional()], default=0)
+    name_ko = StringField(
+        _l("이름 (한국어)"),
+        validators=[DataRequired(), Length(max=max_length(TopicCategory.name_ko))],
+    )
+    name_en = StringField(
+        _l("이름 (영어)"),
+        validators=[DataRequired(), Length(max=max_length(TopicCategory.name_en))],
+    )
+    position = IntegerField(
+        _l("순서"), validators=[Optional(), NumberRange(min=0, max=9999)], default=0
+    )
 
 
 @bp.route("/fields/<int:field_id>/categories", methods=["GET", "POST"])

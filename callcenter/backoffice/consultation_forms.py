@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,8 +17,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from callcenter.arguments import FIRST_DAY, LAST_DAY
 from callcenter.backoffice.helpers import options
 from callcenter.consultations import ConsultationInput
 from callcenter.models import Channel, ConsultationOutcome, Referral
@@ -40,6 +51,20 @@ CHANNEL_LABELS = {
 }
 
 
+def within_line_dates(form: FlaskForm, field: DateField | DateTimeLocalField) -> None:
+    """Refuse a date the line cannot hold (year 1 or 9999 from a mistyped year)."""
+    value = field.data
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            _(
+                "날짜는 %(first)s부터 %(last)s까지 입력할 수 있습니다.",
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
+
+
 def _optional_int(value: str | int | None) -> int | None:
     if value in (None, "", "None"):
         return None
@@ -60,7 +85,7 @@ class ConsultationForm(FlaskForm):
         choices=options([("", "—"), *REFERRAL_LABELS.items()]),
         validators=[Optional()],
     )
-    follow_up_on = DateField(_l("후속 조치일"), validators=[Optional()])
+    follow_up_on = DateField(_l("후속 조치일"), validators=[Optional(), within_line_dates])
     summary = TextAreaField(
         _l("상담 요지"),
         validators=[
@@ -96,5 +121,5 @@ class WalkInForm(ConsultationForm):
     field = SelectField(_l("분야"), coerce=_optional_int, validators=[InputRequired()])
     counselor = SelectField(_l("상담 위원"), coerce=_optional_int, validators=[InputRequired()])
     started_at = DateTimeLocalField(
-        _l("일시"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+        _l("일시"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), within_line_dates]
     )

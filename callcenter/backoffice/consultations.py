@@ -18,8 +18,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from callcenter import clock, exports
 from callcenter import consultations as service
-from callcenter import exports
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp
 from callcenter.backoffice.consultation_forms import (
@@ -38,10 +38,9 @@ from callcenter.backoffice.helpers import (
     page_arg,
 )
 from callcenter.extensions import db
-from callcenter.models import Consultation, Field, Role, TopicCategory, utcnow
+from callcenter.models import Consultation, Field, Role, TopicCategory
 from callcenter.phones import national
 from callcenter.privacy import (
-    is_coordinator,
     mask_name,
     masked_phone,
     may_edit_consultation,
@@ -66,7 +65,7 @@ def _criteria() -> service.ConsultationFilter:
         date_to=date_arg("date_to"),
         field_id=int_arg("field"),
         channel=args.get("channel") or None,
-        counselor_id=int_arg("counselor") if is_coordinator(current_user) else None,
+        counselor_id=int_arg("counselor") if current_user.is_coordinator else None,
         outcome=args.get("outcome") or None,
         category_id=int_arg("category"),
         status=args.get("status") or None,
@@ -108,7 +107,7 @@ def consultations() -> str:
         criteria=criteria,
         args=criteria.as_args(),
         fields=db.session.scalars(Field.menu()).all(),
-        counselors=service.counselors_for(db.session) if is_coordinator(current_user) else [],
+        counselors=service.counselors_for(db.session) if current_user.is_coordinator else [],
         categories=db.session.scalars(
             select(TopicCategory).order_by(TopicCategory.field_id, TopicCategory.position)
         ).all(),
@@ -126,15 +125,15 @@ def export_consultations(fmt: str) -> Response:
         abort(404)
     criteria = _criteria()
     personal = request.args.get("personal") == "1"
-    if personal and current_user.role != Role.COORDINATOR:
-        abort(403)  # the same people who may reveal a number may export it
+    if personal and not current_user.is_coordinator:
+        abort(403)  # the same people who may reveal any number may export them
     statement = service.filtered(db.session, current_user, criteria, line_timezone())
     audit_event(
         "export", "consultation", None, format=fmt, personal=personal, filters=criteria.audited()
     )
     db.session.commit()
     records = exports.rows(db.session, statement, line_timezone(), personal)
-    stamp = utcnow().astimezone(line_timezone()).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().astimezone(line_timezone()).strftime("%Y%m%d-%H%M")
     name = f"consultations-{stamp}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
@@ -247,7 +246,7 @@ def new_consultation() -> str | Response | tuple[str, int]:
     for f in fields:
         topics += options(_topic_pairs(f.id), optgroup=f.name(_language()))
     form.topic.choices = topics
-    if is_coordinator(current_user):
+    if current_user.is_coordinator:
         form.counselor.choices = options((c.id, c.name) for c in service.counselors_for(db.session))
     elif current_user.counselor is not None:
         form.counselor.choices = options([(current_user.counselor.id, current_user.counselor.name)])
@@ -255,7 +254,7 @@ def new_consultation() -> str | Response | tuple[str, int]:
         abort(403)
     if request.method == "GET":
         form.started_at.data = (
-            utcnow().astimezone(line_timezone()).replace(second=0, microsecond=0, tzinfo=None)
+            clock.now().astimezone(line_timezone()).replace(second=0, microsecond=0, tzinfo=None)
         )
     if form.validate_on_submit():
         data = form.to_input()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, request
@@ -10,6 +9,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from callcenter import audit
+
+# The views read URL arguments through the one range-checking module.
+from callcenter.arguments import date_arg, int_arg, page_arg  # noqa: F401
 from callcenter.extensions import db
 
 
@@ -24,25 +26,6 @@ def audit_event(action: str, object_type: str | None, object_id: int | None, **d
         address=request.remote_addr,
         **detail,
     )
-
-
-def int_arg(name: str) -> int | None:
-    """Read an optional integer query argument, ignoring junk."""
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
-
-
-def date_arg(name: str) -> date | None:
-    """Read an optional ISO date query argument, ignoring junk."""
-    try:
-        return date.fromisoformat(request.args.get(name, "").strip())
-    except ValueError:
-        return None
-
-
-def page_arg() -> int:
-    """Read the page number, 1 when absent."""
-    return int_arg("page") or 1
 
 
 def get_or_404(model, object_id: int):  # type: ignore[no-untyped-def]

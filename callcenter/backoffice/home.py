@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_login import login_required
 
+from callcenter import clock
 from callcenter.backoffice import bp
 from callcenter.extensions import db
-from callcenter.models import Field, utcnow
+from callcenter.models import Field
 from callcenter.timezone import line_timezone
 from schedules.calendar import day_status
 from schedules.oncall import next_session_start, on_call
@@ -17,7 +18,7 @@ from schedules.oncall import next_session_start, on_call
 @login_required
 def index() -> str:
     """Show who is on call now and when each field opens next."""
-    now = utcnow()
+    now = clock.now()
     tz = line_timezone()
     fields = db.session.scalars(Field.menu()).all()
     rows = []

@@ -120,6 +120,11 @@ def wording_message(error: wording.WordingError) -> str:
         )
     if error.reason == "too_long":
         return _("문구는 %(max)s자까지 쓸 수 있습니다.", max=wording.MAX_LENGTH)
+    if error.reason == "control":
+        return _(
+            "문구에 보이지 않는 제어 문자(워드 프로세서에서 복사한 세로 탭 등)가 들어 있습니다. "
+            "그 부분을 지우고 다시 입력하십시오."
+        )
     if error.reason == "braces":
         return _("중괄호 { }의 짝이 맞지 않습니다.")
     if not error.expected:

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField
-from wtforms.validators import DataRequired, Email
+from wtforms.validators import DataRequired, Email, Length
 
 from callcenter import accounts
 from callcenter.auth.access import admin_required
@@ -20,6 +20,7 @@ from callcenter.backoffice.helpers import audit_event, get_or_404, options
 from callcenter.consultations import counselors_for
 from callcenter.extensions import db
 from callcenter.models import Counselor, Role, User
+from callcenter.models.lengths import max_length
 
 ROLE_LABELS = {
     Role.ADMIN: _l("관리자"),
@@ -43,7 +44,9 @@ class AccountForm(FlaskForm):
 class NewAccountForm(AccountForm):
     """A new account with its first password."""
 
-    email = EmailField(_l("이메일"), validators=[DataRequired(), Email()])
+    email = EmailField(
+        _l("이메일"), validators=[DataRequired(), Email(), Length(max=max_length(User.email))]
+    )
     password = PasswordField(_l("처음 비밀번호 (10자 이상)"), validators=[DataRequired()])
 
 

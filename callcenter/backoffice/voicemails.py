@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from callcenter import telephony
+from callcenter import clock, telephony
 from callcenter import voicemails as service
 from callcenter.backoffice import bp, recordings
 from callcenter.backoffice.helpers import audit_event, get_or_404, int_arg, page_arg
 from callcenter.consultations import counselors_for, paginate
 from callcenter.extensions import db
-from callcenter.models import Counselor, Field, Voicemail, utcnow
-from callcenter.privacy import is_coordinator, masked_phone, may_handle_voicemail
+from callcenter.models import Counselor, Field, Voicemail
+from callcenter.privacy import masked_phone, may_handle_voicemail
 from callcenter.timezone import line_timezone
 
 
@@ -49,7 +49,7 @@ def voicemails() -> str:
         show_handled=show_handled,
         args=args,
         fields=db.session.scalars(Field.menu()).all(),
-        counselors=counselors_for(db.session) if is_coordinator(current_user) else [],
+        counselors=counselors_for(db.session) if current_user.is_coordinator else [],
         caller=lambda v: masked_phone(
             service.caller_number(v), v.call.from_last4 if v.call else None
         ),
@@ -71,7 +71,7 @@ def voicemail(voicemail_id: int) -> str:
         caller=masked_phone(
             service.caller_number(item), item.call.from_last4 if item.call else None
         ),
-        counselors=counselors_for(db.session) if is_coordinator(current_user) else [],
+        counselors=counselors_for(db.session) if current_user.is_coordinator else [],
         tz=line_timezone(),
     )
 
@@ -89,7 +89,7 @@ def voicemail_audio(voicemail_id: int) -> Response:
 def assign_voicemail(voicemail_id: int) -> Response:
     """Give a voice message to a counselor (coordinators only)."""
     item = _load(voicemail_id)
-    if not is_coordinator(current_user):
+    if not current_user.is_coordinator:
         abort(403)
     counselor_id = request.form.get("counselor", "")
     counselor = db.session.get(Counselor, int(counselor_id)) if counselor_id.isdigit() else None
@@ -104,7 +104,7 @@ def assign_voicemail(voicemail_id: int) -> Response:
 def voicemail_handled(voicemail_id: int) -> Response:
     """Mark a voice message handled."""
     item = _load(voicemail_id)
-    service.mark_handled(item, utcnow())
+    service.mark_handled(item, clock.now())
     db.session.commit()
     flash(_("처리했습니다."), "info")
     return redirect(url_for("backoffice.voicemails"))
@@ -116,7 +116,7 @@ def voicemail_to_callback(voicemail_id: int) -> Response:
     """Turn a voice message into a callback request in its field's queue."""
     item = _load(voicemail_id)
     try:
-        callback = service.to_callback(db.session, item, utcnow())
+        callback = service.to_callback(db.session, item, clock.now())
     except ValueError as exc:
         flash(_(str(exc)), "error")
         return redirect(url_for("backoffice.voicemail", voicemail_id=item.id))
@@ -137,7 +137,7 @@ def voicemail_to_consultation(voicemail_id: int) -> Response:
     if counselor is None:
         flash(_("먼저 담당 상담 위원을 정해 주십시오."), "error")
         return redirect(url_for("backoffice.voicemail", voicemail_id=item.id))
-    consultation = service.to_consultation(db.session, item, counselor, current_user, utcnow())
+    consultation = service.to_consultation(db.session, item, counselor, current_user, clock.now())
     db.session.flush()
     audit_event("create", "consultation", consultation.id, voicemail=item.id)
     db.session.commit()

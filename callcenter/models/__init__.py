@@ -24,6 +24,7 @@ from callcenter.models.consultations import (
     TopicCategory,
 )
 from callcenter.models.directory import (
+    COORDINATOR_ROLES,
     Counselor,
     Field,
     Role,
@@ -59,6 +60,7 @@ from callcenter.models.rostering import (
 from callcenter.models.signin import LoginAttempt, LoginLock, UserSession
 
 __all__ = [
+    "COORDINATOR_ROLES",
     "AuditEvent",
     "Base",
     "BlockedNumber",

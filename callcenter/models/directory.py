@@ -82,6 +82,12 @@ class Role(enum.StrEnum):
     COUNSELOR = "counselor"
 
 
+# The one definition of "coordinator": admins hold every staff right a coordinator holds
+# (rosters, every consultation, revealing numbers, exports); only account management and the
+# audit log are theirs alone.
+COORDINATOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
 class User(UserMixin, Base):
     """A back-office account."""
 
@@ -107,8 +113,8 @@ class User(UserMixin, Base):
 
     @property
     def is_coordinator(self) -> bool:
-        """Whether this user may see every consultation and manage rosters."""
-        return self.role in (Role.ADMIN, Role.COORDINATOR)
+        """Whether this user has a coordinator's rights (admins have them too)."""
+        return self.role in COORDINATOR_ROLES
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from callcenter import clock
 from callcenter.models import (
     CallbackRequest,
     CallbackStatus,
@@ -17,7 +17,6 @@ from callcenter.models import (
     Counselor,
     Field,
     Voicemail,
-    utcnow,
 )
 from callcenter.models.calls import Call
 from schedules.oncall import on_call
@@ -27,9 +26,8 @@ STALE_QUEUE_ENTRY = timedelta(hours=2)
 
 
 def line_now() -> datetime:
-    """Return now; tests and the call walker control it through IVR_CLOCK."""
-    hook = current_app.config.get("IVR_CLOCK")
-    return hook() if hook else utcnow()
+    """Return now, from the app's one clock (`callcenter.clock`)."""
+    return clock.now()
 
 
 def is_busy(counselor: Counselor, now: datetime) -> bool:

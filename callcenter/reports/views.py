@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from callcenter.arguments import FIRST_DAY, LAST_DAY
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
 from callcenter.models import AuditEvent
@@ -22,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _period(year: int, month: int | None) -> Period:
     """Return the period a URL names, or 404 for an impossible one."""
-    if not 2000 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
+    if not FIRST_DAY.year <= year <= LAST_DAY.year or (month is not None and not 1 <= month <= 12):
         abort(404)
     return Period.year(year) if month is None else Period.month(year, month)
 

@@ -2,23 +2,21 @@
 
 from flask import Blueprint
 
-from callcenter.models import Role
+from callcenter.models import COORDINATOR_ROLES, Role
 from callcenter.nav import add_nav_item
 from callcenter.phones import national
 
 bp = Blueprint("rosters", __name__, url_prefix="/rosters")
-
-COORDINATORS = (Role.ADMIN.value, Role.COORDINATOR.value)
 
 
 @bp.record_once
 def _menu(state):  # type: ignore[no-untyped-def]
     app = state.app
     add_nav_item(app, "rosters.my_shifts", "내 근무", roles=(Role.COUNSELOR.value,), order=20)
-    add_nav_item(app, "rosters.calendar", "근무표", roles=COORDINATORS, order=30)
-    add_nav_item(app, "rosters.counselors", "상담위원", roles=COORDINATORS, order=31)
-    add_nav_item(app, "rosters.swaps", "근무 교대", roles=COORDINATORS, order=32)
-    add_nav_item(app, "rosters.closures", "휴무일", roles=COORDINATORS, order=33)
+    add_nav_item(app, "rosters.calendar", "근무표", roles=COORDINATOR_ROLES, order=30)
+    add_nav_item(app, "rosters.counselors", "상담위원", roles=COORDINATOR_ROLES, order=31)
+    add_nav_item(app, "rosters.swaps", "근무 교대", roles=COORDINATOR_ROLES, order=32)
+    add_nav_item(app, "rosters.closures", "휴무일", roles=COORDINATOR_ROLES, order=33)
     add_nav_item(app, "rosters.jobs", "예약 작업", roles=(Role.ADMIN.value,), order=90)
     app.add_template_filter(national, "national")
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import render_template, request
 from flask_babel import get_locale
 
+from callcenter import clock
+from callcenter.arguments import date_arg
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
-from callcenter.models import Field, utcnow
+from callcenter.models import Field
 from callcenter.rosters import bp
 from callcenter.timezone import line_timezone
 from schedules.roster_calendar import month_range, roster_calendar, week_start
@@ -20,11 +22,8 @@ from schedules.roster_calendar import month_range, roster_calendar, week_start
 def calendar() -> str:
     """Show a week (default) or a month of the roster."""
     tz = line_timezone()
-    today = utcnow().astimezone(tz).date()
-    try:
-        anchor = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        anchor = today
+    today = clock.today(tz)
+    anchor = date_arg("date") or today
     view = "month" if request.args.get("view") == "month" else "week"
     all_fields = db.session.scalars(Field.menu()).all()
     code = request.args.get("field", "all")

@@ -10,12 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from callcenter import clock
+from callcenter.arguments import year_arg
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
-from callcenter.models import DayOverride, utcnow
+from callcenter.models import DayOverride
 from callcenter.rosters import bp
 from callcenter.rosters.forms import FormError, local_next, parse_date
-from callcenter.timezone import line_timezone
 from schedules.calendar import closure_days
 from schedules.closures import clear_day, set_day
 
@@ -24,7 +25,7 @@ from schedules.closures import clear_day, set_day
 @coordinator_required
 def closures() -> str:
     """List a year's closure days and coordinators' decisions."""
-    year = request.args.get("year", type=int) or utcnow().astimezone(line_timezone()).year
+    year = year_arg() or clock.today().year
     language = str(get_locale() or "ko")
     statuses = closure_days(db.session, date(year, 1, 1), date(year, 12, 31), language)
     shown = [s for s in statuses.values() if s.closed or s.overridden]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from callcenter.accounts import AccountError, link_account_to_counselor
+from callcenter.arguments import form_id
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice.account import account_message
 from callcenter.backoffice.helpers import audit_event
@@ -73,13 +74,11 @@ def _form(counselor: Counselor | None) -> str | Response:
         values = {
             "name": form.get("name", ""),
             "phone": form.get("phone", ""),
-            "field_ids": [int(i) for i in form.getlist("field_ids") if i.isdigit()],
+            "field_ids": [n for i in form.getlist("field_ids") if (n := form_id(i))],
             "auto_answer": form.get("auto_answer") == "on",
             "active": form.get("active") == "on" if counselor else True,
             # Only an admin's form has the account field; without it the link stays.
-            "account_id": (
-                int(form["account_id"]) if form.get("account_id", "").isdigit() else None
-            )
+            "account_id": form_id(form.get("account_id"))
             if "account_id" in form
             else values["account_id"],
         }

@@ -6,9 +6,10 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from callcenter import clock
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
-from callcenter.models import CalendarFeed, Field, utcnow
+from callcenter.models import CalendarFeed, Field
 from callcenter.rosters import bp
 from callcenter.rosters.forms import get_or_404
 from callcenter.timezone import line_timezone
@@ -22,7 +23,7 @@ def feed(token: str) -> Response:
     if subscription is None or not subscription.owner.active:
         abort(404)
     body = build_calendar(
-        db.session, subscription, utcnow(), line_timezone(), host=request.host.split(":")[0]
+        db.session, subscription, clock.now(), line_timezone(), host=request.host.split(":")[0]
     )
     db.session.commit()  # last_used_at
     return Response(
@@ -39,7 +40,7 @@ def feeds() -> str:
     new_url = None
     if request.method == "POST":
         field = get_or_404(db.session, Field, request.form.get("field_id"))
-        _, token = issue_feed(db.session, current_user, utcnow(), field=field)
+        _, token = issue_feed(db.session, current_user, clock.now(), field=field)
         db.session.commit()
         new_url = url_for("rosters.feed", token=token, _external=True)
     fields = db.session.scalars(select(Field).order_by(Field.position)).all()

@@ -9,6 +9,7 @@ from flask import abort
 from flask_babel import gettext
 from sqlalchemy.orm import Session
 
+from callcenter.arguments import FIRST_DAY, LAST_DAY, form_id
 from callcenter.models import Counselor, Field
 
 
@@ -17,13 +18,23 @@ class FormError(ValueError):
 
 
 def parse_date(text: str | None, label: str) -> date:
-    """Read an ISO date (YYYY-MM-DD)."""
+    """Read an ISO date (YYYY-MM-DD) within the line's range of dates."""
     try:
-        return date.fromisoformat((text or "").strip())
+        value = date.fromisoformat((text or "").strip())
     except ValueError:
         raise FormError(
             gettext("%(label)s: 날짜를 YYYY-MM-DD 형식으로 입력하세요.", label=label)
         ) from None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise FormError(
+            gettext(
+                "%(label)s: 날짜는 %(first)s부터 %(last)s까지 입력할 수 있습니다.",
+                label=label,
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
+    return value
 
 
 def optional_date(text: str | None, label: str) -> date | None:
@@ -49,12 +60,15 @@ def parse_local(day_text: str | None, time_text: str | None, label: str, tz: Zon
     return datetime.combine(day, clock, tz)
 
 
+def _row(session: Session, model, ident: object):  # type: ignore[no-untyped-def]
+    """Load a row by an id from a URL or a form; None for junk or ids no row can have."""
+    number = ident if isinstance(ident, int) else form_id(ident if isinstance(ident, str) else None)
+    return session.get(model, number) if number else None
+
+
 def get_or_404(session: Session, model, ident):  # type: ignore[no-untyped-def]
     """Load a row by id or answer 404."""
-    try:
-        row = session.get(model, int(ident))
-    except (TypeError, ValueError):
-        row = None
+    row = _row(session, model, ident)
     if row is None:
         abort(404)
     return row
@@ -62,10 +76,7 @@ def get_or_404(session: Session, model, ident):  # type: ignore[no-untyped-def]
 
 def pick_counselor(session: Session, ident: str | None) -> Counselor:
     """Read the chosen counselor."""
-    try:
-        counselor = session.get(Counselor, int(ident or ""))
-    except ValueError:
-        counselor = None
+    counselor = _row(session, Counselor, ident)
     if counselor is None:
         raise FormError(gettext("상담위원을 선택하세요."))
     return counselor
@@ -73,10 +84,7 @@ def pick_counselor(session: Session, ident: str | None) -> Counselor:
 
 def pick_field(session: Session, ident: str | None) -> Field:
     """Read the chosen field."""
-    try:
-        field = session.get(Field, int(ident or ""))
-    except ValueError:
-        field = None
+    field = _row(session, Field, ident)
     if field is None:
         raise FormError(gettext("분야를 선택하세요."))
     return field

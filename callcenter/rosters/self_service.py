@@ -10,9 +10,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from callcenter import clock
 from callcenter.auth.access import roles_required
 from callcenter.extensions import db
-from callcenter.models import CalendarFeed, Counselor, Field, Role, Unavailability, utcnow
+from callcenter.models import CalendarFeed, Counselor, Field, Role, Unavailability
 from callcenter.rosters import bp
 from callcenter.rosters.forms import FormError, get_or_404, parse_date, parse_time
 from callcenter.timezone import line_timezone
@@ -39,7 +40,7 @@ def my_shifts(feed_url: str | None = None) -> str:
     """Show my next shifts, absences, swaps and calendar subscription."""
     counselor = me()
     tz = line_timezone()
-    now = utcnow()
+    now = clock.now()
     today = now.astimezone(tz).date()
     upcoming = [
         o
@@ -120,7 +121,7 @@ def request_my_swap() -> str | Response:
     """Ask a colleague of the same field to take one of my shifts."""
     counselor = me()
     tz = line_timezone()
-    now = utcnow()
+    now = clock.now()
     source = request.form if request.method == "POST" else request.args
     try:
         field = get_or_404(db.session, Field, source.get("field_id"))
@@ -182,7 +183,7 @@ def request_my_swap() -> str | Response:
 def issue_my_feed() -> str:
     """Create my calendar subscription URL (any earlier one stops working)."""
     counselor = me()
-    _, token = issue_feed(db.session, current_user, utcnow(), counselor=counselor)
+    _, token = issue_feed(db.session, current_user, clock.now(), counselor=counselor)
     db.session.commit()
     return my_shifts(feed_url=url_for("rosters.feed", token=token, _external=True))
 
@@ -194,7 +195,7 @@ def revoke(feed_id: int) -> Response:
     feed = get_or_404(db.session, CalendarFeed, feed_id)
     if feed.owner_id != current_user.id:
         abort(403)
-    revoke_feed(feed, utcnow())
+    revoke_feed(feed, clock.now())
     db.session.commit()
     flash(gettext("달력 구독 주소를 폐기했습니다."), "success")
     if feed.field_id is not None:

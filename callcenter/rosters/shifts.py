@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from callcenter import clock
+from callcenter.arguments import int_arg, path_date
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
-from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift, utcnow
+from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift
 from callcenter.rosters import bp
 from callcenter.rosters.forms import (
     FormError,
@@ -56,14 +58,14 @@ def _fail(exc: Exception) -> None:
 @coordinator_required
 def shifts() -> str:
     """List weekly series and upcoming one-off shifts, with forms to add them."""
-    today = utcnow().astimezone(line_timezone()).date()
+    today = clock.today()
     weekly = select(WeeklyShift).order_by(WeeklyShift.weekday, WeeklyShift.start_time)
     one_offs = (
         select(OneOffShift)
         .where(OneOffShift.date >= today, OneOffShift.date <= today + timedelta(days=90))
         .order_by(OneOffShift.date, OneOffShift.start_time)
     )
-    field_id = request.args.get("field", type=int)
+    field_id = int_arg("field")
     if field_id:
         weekly = weekly.where(WeeklyShift.field_id == field_id)
         one_offs = one_offs.where(OneOffShift.field_id == field_id)
@@ -145,10 +147,7 @@ def end_weekly(shift_id: int) -> Response:
 def occurrence(shift_id: int, day: str) -> str | Response:
     """Change, cancel or restore one occurrence of a series; the series stays as it is."""
     shift = get_or_404(db.session, WeeklyShift, shift_id)
-    try:
-        on = date.fromisoformat(day)
-    except ValueError:
-        abort(404)
+    on = path_date(day)
     tz = line_timezone()
     if request.method == "POST":
         action = request.form.get("action")

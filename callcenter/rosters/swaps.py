@@ -7,9 +7,10 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from callcenter import clock
 from callcenter.auth.access import coordinator_required, roles_required
 from callcenter.extensions import db
-from callcenter.models import Role, ShiftSwap, SwapStatus, utcnow
+from callcenter.models import Role, ShiftSwap, SwapStatus
 from callcenter.rosters import bp
 from callcenter.rosters.forms import get_or_404
 from callcenter.timezone import line_timezone
@@ -38,7 +39,7 @@ def decide_swap(swap_id: int, action: str) -> Response:
     counselor = current_user.counselor
     if counselor is None or counselor.id not in (swap.requester_id, swap.recipient_id):
         abort(403)
-    now = utcnow()
+    now = clock.now()
     try:
         if action == "accept":
             accept_swap(db.session, swap, counselor, now, line_timezone())
