@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount the back office, the public pages and the IVR webhooks."""
     from callcenter.auth import bp as auth_bp
     from callcenter.backoffice import bp as backoffice_bp
+    from callcenter.health import bp as health_bp
     from callcenter.public import bp as public_bp
     from callcenter.reports import bp as reports_bp
     from callcenter.rosters import bp as rosters_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(ivr_bp)
+    app.register_blueprint(health_bp)
     # Twilio signs its webhooks; a CSRF token makes no sense there.
     csrf.exempt(ivr_bp)
 
