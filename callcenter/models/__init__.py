@@ -31,6 +31,7 @@ from callcenter.models.directory import (
     User,
     counselor_fields,
 )
+from callcenter.models.number_checks import CheckResult, NumberCheck
 from callcenter.models.public import PublicAttempt
 from callcenter.models.reporting import (
     ReportCallDay,
@@ -69,6 +70,7 @@ __all__ = [
     "CallbackRequest",
     "CallbackStatus",
     "Channel",
+    "CheckResult",
     "Consultation",
     "ConsultationOutcome",
     "ConsultationStatus",
@@ -82,6 +84,7 @@ __all__ = [
     "JobState",
     "LegResult",
     "LoginAttempt",
+    "NumberCheck",
     "OneOffShift",
     "OutboxMessage",
     "PromptOverride",
