@@ -55,6 +55,7 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_request_hooks(app)
+    register_metrics(app)
     trust_proxies(app)
     return app
 
@@ -135,6 +136,16 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(oncall_command)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(data_cli)
+
+
+def register_metrics(app: Flask) -> None:
+    """Time and count every answer; serve the metrics (docs/operations.md)."""
+    from callcenter.metrics import bp as metrics_bp
+    from callcenter.metrics import metrics_cli, register_request_metrics
+
+    register_request_metrics(app)
+    app.register_blueprint(metrics_bp)
+    app.cli.add_command(metrics_cli)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -10,6 +10,9 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 # Development-only secrets: good enough for a laptop, refused in production.
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 DEV_TWILIO_AUTH_TOKEN = "sandbox-auth-token"
+# PIPA's safety-measures standard: access records of a system holding 50,000 or more people's
+# data are kept at least two years; AUDIT_RETENTION_DAYS may only keep them longer.
+AUDIT_RETENTION_FLOOR_DAYS = 730
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -72,6 +75,12 @@ class Config:
         self.CALL_STALE_AFTER_MINUTES = _int("CALL_STALE_AFTER_MINUTES", 240)
         self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
         self.SCHEDULER_STANDBY_POLL_SECONDS = _int("SCHEDULER_STANDBY_POLL_SECONDS", 15)
+        # Operations (docs/operations.md): metrics and the access records.
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN") or None
+        self.METRICS_BIND = env.get("METRICS_BIND") or "127.0.0.1:9100"
+        self.AUDIT_RETENTION_DAYS = max(
+            _int("AUDIT_RETENTION_DAYS", AUDIT_RETENTION_FLOOR_DAYS), AUDIT_RETENTION_FLOOR_DAYS
+        )
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
