@@ -127,6 +127,7 @@ def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask`."""
     from callcenter.commands import demo_cli, users_cli
     from callcenter.data_cli import data_cli
+    from callcenter.preflight import preflight_command, register_probe
     from schedules.cli import oncall_command, roster_cli
     from schedules.scheduler import scheduler_cli
 
@@ -136,6 +137,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(oncall_command)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(data_cli)
+    app.cli.add_command(preflight_command)
+    register_probe(app)
 
 
 def register_metrics(app: Flask) -> None:
