@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from callcenter import consultations as service
-from callcenter import exports
+from callcenter import export_reasons, exports
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp
 from callcenter.backoffice.consultation_forms import (
@@ -120,7 +120,7 @@ def consultations() -> str:
 
 @bp.get("/consultations/export.<fmt>")
 @coordinator_required
-def export_consultations(fmt: str) -> Response:
+def export_consultations(fmt: str) -> Response | tuple[str, int]:
     """Export the filtered list as CSV or XLSX; every export is audited."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -128,9 +128,18 @@ def export_consultations(fmt: str) -> Response:
     personal = request.args.get("personal") == "1"
     if personal and current_user.role != Role.COORDINATOR:
         abort(403)  # the same people who may reveal a number may export it
+    reason = export_reasons.given_reason()
+    if reason is None:
+        return export_reasons.ask(_("상담 기록 내보내기"), fmt.upper())
     statement = service.filtered(db.session, current_user, criteria, line_timezone())
     audit_event(
-        "export", "consultation", None, format=fmt, personal=personal, filters=criteria.as_args()
+        "export",
+        "consultation",
+        None,
+        format=fmt,
+        personal=personal,
+        filters=criteria.as_args(),
+        reason=reason,
     )
     db.session.commit()
     records = exports.rows(db.session, statement, line_timezone(), personal)
