@@ -22,6 +22,7 @@ ACTIONS = (
     "play",
     "account",
     "rotate-keys",
+    "review",
 )
 
 

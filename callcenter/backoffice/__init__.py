@@ -25,6 +25,9 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(state.app, "backoffice.phone", "브라우저 전화", order=70)
     add_nav_item(state.app, "backoffice.users", "계정", roles=("admin",), order=80)
     add_nav_item(state.app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
+    add_nav_item(
+        state.app, "backoffice.access_review_page", "접근 기록 점검", roles=("admin",), order=91
+    )
     add_nav_item(state.app, "backoffice.change_own_password", "비밀번호 바꾸기", order=95)
 
 
@@ -36,6 +39,7 @@ def _no_store(response):  # type: ignore[no-untyped-def]
 
 
 from callcenter.backoffice import (  # noqa: E402,F401
+    access_review,
     account,
     audit_log,
     blocklist,
