@@ -147,3 +147,10 @@ def test_review_report_asks_a_reason_then_downloads_csv(client, login, db, make_
 def test_the_review_opens_on_the_previous_month():
     assert by_month_label(None, date(2027, 1, 15)) == date(2026, 12, 1)
     assert by_month_label("2027-03", date(2027, 5, 1)) == date(2027, 3, 1)
+
+
+def test_review_page_speaks_english_when_asked(client, login):
+    login("admin")
+    page = client.get("/audit/review?month=2027-03&lang=en").get_data(as_text=True)
+    assert "Access record review" in page
+    assert "This month's review has not been recorded yet." in page
