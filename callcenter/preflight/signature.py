@@ -119,7 +119,7 @@ def check_signature(config: Any, signed_url: str, post: Post, now: float) -> lis
             fail(
                 f"a request Twilio signs for {signed_url} is refused with 403: "
                 f"the app rebuilt the URL as {seen or '(not told)'}",
-                _fix(signed_url, seen),
+                _fix(signed_url, seen, config.get("PUBLIC_BASE_URL")),
             )
         )
     wrong = {**headers, "X-Twilio-Signature": "AAAA" + signature[4:]}
@@ -141,10 +141,14 @@ def _verdict(body: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) and found.get("probe") == "preflight" else None
 
 
-def _fix(signed: str, seen: str) -> str:
+def _fix(signed: str, seen: str, configured: str | None) -> str:
     """Say which setting makes the rebuilt URL the one Twilio signs."""
     want, got = urlparse(signed), urlparse(seen)
     base = f"{want.scheme}://{want.netloc}"
+    if configured and configured.rstrip("/") != base:
+        return (
+            f"PUBLIC_BASE_URL is {configured}, but Twilio calls {base}: set PUBLIC_BASE_URL={base}"
+        )
     if not seen:
         return "run preflight with this deployment's SECRET_KEY to see the URL the app rebuilt"
     hints = []
