@@ -13,6 +13,7 @@ DEV_TWILIO_AUTH_TOKEN = "sandbox-auth-token"
 # PIPA's safety-measures standard: access records of a system holding 50,000 or more people's
 # data are kept at least two years; AUDIT_RETENTION_DAYS may only keep them longer.
 AUDIT_RETENTION_FLOOR_DAYS = 730
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -75,6 +76,9 @@ class Config:
         self.CALL_STALE_AFTER_MINUTES = _int("CALL_STALE_AFTER_MINUTES", 240)
         self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
         self.SCHEDULER_STANDBY_POLL_SECONDS = _int("SCHEDULER_STANDBY_POLL_SECONDS", 15)
+        # The largest request the app reads: the 2 MiB roster file and its form. The nginx
+        # site (deploy/nginx/callcenter.conf) refuses larger ones with the same limit.
+        self.MAX_CONTENT_LENGTH = MAX_REQUEST_BYTES
         # Operations (docs/operations.md): metrics and the access records.
         self.METRICS_TOKEN = env.get("METRICS_TOKEN") or None
         self.METRICS_BIND = env.get("METRICS_BIND") or "127.0.0.1:9100"
