@@ -79,3 +79,17 @@ def post_worker_init(worker):  # type: ignore[no-untyped-def]
         time.monotonic() - worker.forked_at,
         "yes" if worker.app_preloaded else "no",
     )
+
+
+# Prometheus metrics in multiprocess mode (docs/operations.md): with PROMETHEUS_MULTIPROC_DIR
+# set, every worker writes its figures to files there, which the metrics port
+# (`flask --app wsgi metrics serve`) or /metrics adds up. Empty the folder before the web
+# service starts (deploy/systemd/callcenter-web.service does); a dead worker's live gauges go.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+    def child_exit(server, worker):  # type: ignore[no-untyped-def]
+        """Forget a dead worker's live gauges; its counts stay in the sums."""
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -58,6 +58,7 @@ def create_app(config: str | Config | None = None, **overrides: Any) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_request_hooks(app)
+    register_metrics(app)
     trust_proxies(app)
     return app
 
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from callcenter.auth import bp as auth_bp
     from callcenter.backoffice import bp as backoffice_bp
+    from callcenter.health import bp as health_bp
     from callcenter.public import bp as public_bp
     from callcenter.reports import bp as reports_bp
     from callcenter.rosters import bp as rosters_bp
@@ -122,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(ivr_bp)
+    app.register_blueprint(health_bp)
     # Twilio signs its webhooks; a CSRF token makes no sense there.
     csrf.exempt(ivr_bp)
 
@@ -137,6 +140,7 @@ def register_commands(app: Flask) -> None:
     """Add the project's commands to `flask`."""
     from callcenter.commands import demo_cli, users_cli
     from callcenter.data_cli import data_cli
+    from callcenter.preflight import preflight_command, register_probe
     from schedules.cli import oncall_command, roster_cli
     from schedules.scheduler import scheduler_cli
 
@@ -146,6 +150,18 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(oncall_command)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(data_cli)
+    app.cli.add_command(preflight_command)
+    register_probe(app)
+
+
+def register_metrics(app: Flask) -> None:
+    """Time and count every answer; serve the metrics (docs/operations.md)."""
+    from callcenter.metrics import bp as metrics_bp
+    from callcenter.metrics import metrics_cli, register_request_metrics
+
+    register_request_metrics(app)
+    app.register_blueprint(metrics_bp)
+    app.cli.add_command(metrics_cli)
 
 
 def trust_proxies(app: Flask) -> None:

@@ -23,6 +23,7 @@ ACTIONS = (
     "play",
     "account",
     "rotate-keys",
+    "review",
 )
 
 

@@ -11,6 +11,10 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 # Development-only secrets: good enough for a laptop, refused in production.
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 DEV_TWILIO_AUTH_TOKEN = "sandbox-auth-token"
+# PIPA's safety-measures standard: access records of a system holding 50,000 or more people's
+# data are kept at least two years; AUDIT_RETENTION_DAYS may only keep them longer.
+AUDIT_RETENTION_FLOOR_DAYS = 730
+MAX_REQUEST_BYTES = 3 * 1024 * 1024
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -79,6 +83,15 @@ class Config:
         self.SESSION_LIFETIME_HOURS = _int("SESSION_LIFETIME_HOURS", 12)
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_LIFETIME_HOURS)
         self.HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
+        # The largest request the app reads: the 2 MiB roster file and its form. The nginx
+        # site (deploy/nginx/callcenter.conf) refuses larger ones with the same limit.
+        self.MAX_CONTENT_LENGTH = MAX_REQUEST_BYTES
+        # Operations (docs/operations.md): metrics and the access records.
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN") or None
+        self.METRICS_BIND = env.get("METRICS_BIND") or "127.0.0.1:9100"
+        self.AUDIT_RETENTION_DAYS = max(
+            _int("AUDIT_RETENTION_DAYS", AUDIT_RETENTION_FLOOR_DAYS), AUDIT_RETENTION_FLOOR_DAYS
+        )
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)

@@ -1,18 +1,21 @@
-"""Commands for personal data at rest: `flask data rotate-keys`, `flask data reindex-search`."""
+"""Commands for personal data at rest: keys, the search index, backups of SQLite."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from callcenter import audit, search_index
+from callcenter.backup import BackupError, backup_sqlite, check_keys
 from callcenter.crypto import generate_key, keyring
 from callcenter.extensions import db
 from callcenter.keys import rotate_all
 from callcenter.models import Consultation
 
-data_cli = AppGroup("data", help="Personal data at rest: keys and the search index.")
+data_cli = AppGroup("data", help="Personal data at rest: keys, the search index, backups.")
 
 
 @data_cli.command("rotate-keys")
@@ -49,3 +52,30 @@ def reindex_search_command() -> None:
         count, last = count + len(batch), batch[-1].id
         db.session.commit()
     click.echo(f"{count} consultations indexed.")
+
+
+@data_cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace DESTINATION if it exists")
+def backup_command(destination: Path, force: bool) -> None:
+    """Copy the embedded SQLite database, online and consistent, to DESTINATION."""
+    try:
+        made = backup_sqlite(db.engine.url, destination, replace=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{made.path}: {made.size} bytes, schema {made.revision or 'unknown'}")
+    click.echo("The keys are not in it: keep DATA_ENCRYPTION_KEYS and DATA_LOOKUP_KEY apart.")
+
+
+@data_cli.command("check-keys")
+def check_keys_command() -> None:
+    """Decrypt every stored personal value with the configured keys (after a restore)."""
+    failed = 0
+    for column in check_keys(db.session):
+        click.echo(f"{column.column}: {column.readable} readable, {column.unreadable} not")
+        failed += column.unreadable
+    if failed:
+        raise click.ClickException(
+            f"{failed} value(s) cannot be decrypted: DATA_ENCRYPTION_KEYS lacks their key"
+        )
+    click.echo("Every stored personal value decrypts with the configured keys.")

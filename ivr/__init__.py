@@ -17,4 +17,10 @@ def configure(state: BlueprintSetupState) -> None:
 
 
 import ivr.callback_bridge  # noqa: E402,F401
-from ivr import leg_webhooks, offer_webhooks, queue_webhooks, webhooks  # noqa: E402,F401
+from ivr import (  # noqa: E402,F401
+    leg_webhooks,
+    number_check,
+    offer_webhooks,
+    queue_webhooks,
+    webhooks,
+)

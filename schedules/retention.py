@@ -6,6 +6,10 @@ longer be recognised or told apart). The rows with their dates, fields, outcomes
 remain, so monthly and yearly figures do not change.
 The summaries' search digests are deleted with them. Every run writes an audit entry with
 what it erased.
+
+The audit log itself is the access record PIPA asks to keep: its events are deleted only once
+older than AUDIT_RETENTION_DAYS, which is never less than the two-year floor (the database
+refuses to delete younger ones, and to change any).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from callcenter.config import AUDIT_RETENTION_FLOOR_DAYS
 from callcenter.models import (
     AuditEvent,
     Call,
@@ -85,6 +90,12 @@ def purge_personal_data(session: Session, now: datetime) -> dict[str, Any]:
                 select(Consultation.id).where(Consultation.started_at < cutoff)
             )
         )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    audit_days = max(int(current_app.config["AUDIT_RETENTION_DAYS"]), AUDIT_RETENTION_FLOOR_DAYS)
+    counts["audit_events"] = session.execute(
+        delete(AuditEvent)
+        .where(AuditEvent.at < now - timedelta(days=audit_days))
         .execution_options(synchronize_session=False)
     ).rowcount
     detail = {"cutoff": cutoff.isoformat(), "retention_days": days, **counts}

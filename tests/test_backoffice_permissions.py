@@ -23,6 +23,7 @@ PAGES = {
     "/admin/users": {"admin"},
     "/admin/users/new": {"admin"},
     "/audit": {"admin"},
+    "/audit/review": {"admin"},
     "/account/password": {"admin", "coordinator", "counselor"},
 }
 ROLES = ("admin", "coordinator", "counselor")

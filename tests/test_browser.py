@@ -66,8 +66,11 @@ def test_coordinator_searches_and_exports(live_server, browser, make_user, db, f
     table = page.inner_text("table.consultations")
     assert "010-****-1111" in table and "2222" not in table
     screenshot(page, "search")
+    page.click("a:text('CSV')")
+    page.fill("input[name=reason]", "노동 분야 월간 점검")
+    screenshot(page, "export-reason")
     with page.expect_download() as download:
-        page.click("a:text('CSV')")
+        page.click("form.form button[type=submit]")
     body = Path(download.value.path()).read_bytes()
     assert body.startswith(b"\xef\xbb\xbf")
     assert body.decode("utf-8-sig").count("\n") == 2  # header and the one match

@@ -78,7 +78,7 @@ def test_csv_export_has_a_bom_masked_numbers_and_is_audited(client, login, db, f
     )
     db.commit()
     user = login("coordinator")
-    response = client.get("/consultations/export.csv?outcome=advice")
+    response = client.get("/consultations/export.csv?outcome=advice&reason=월간 보고")
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
@@ -87,6 +87,25 @@ def test_csv_export_has_a_bom_masked_numbers_and_is_audited(client, login, db, f
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
     assert event.user_id == user.id
     assert event.detail["filters"] == {"outcome": "advice"}
+    assert event.detail["reason"] == "월간 보고"
+
+
+def test_export_without_a_reason_asks_for_one_and_exports_nothing(client, login, db, fields):
+    login("coordinator")
+    response = client.get("/consultations/export.csv?outcome=advice")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert 'name="reason"' in page
+    assert '<input type="hidden" name="outcome" value="advice">' in page
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all() == []
+
+
+def test_export_with_a_blank_reason_is_refused_with_a_message(client, login, db):
+    login("coordinator")
+    response = client.get("/consultations/export.csv?reason=+")
+    assert response.status_code == 422
+    assert "내려받는 사유를" in response.get_data(as_text=True)
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all() == []
 
 
 def test_export_with_personal_data_includes_it_and_says_so_in_the_audit(client, login, db, fields):
@@ -94,7 +113,11 @@ def test_export_with_personal_data_includes_it_and_says_so_in_the_audit(client, 
     data.consultation(db, fields["legal"], kim, citizen_phone="+821098765432", summary="요지")
     db.commit()
     login("coordinator")
-    body = client.get("/consultations/export.csv?personal=1").get_data().decode("utf-8-sig")
+    body = (
+        client.get("/consultations/export.csv?personal=1&reason=민원 회신")
+        .get_data()
+        .decode("utf-8-sig")
+    )
     assert "010-9876-5432" in body and "요지" in body
     assert db.scalars(select(AuditEvent)).one().detail["personal"] is True
 
@@ -104,7 +127,7 @@ def test_xlsx_export_opens_as_a_workbook(client, login, db, fields):
     data.consultation(db, fields["legal"], kim)
     db.commit()
     login("coordinator")
-    response = client.get("/consultations/export.xlsx")
+    response = client.get("/consultations/export.xlsx?reason=월간 보고")
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "번호" and len(rows) == 2
@@ -164,7 +187,7 @@ def test_admins_export_personal_data_as_coordinators_do(client, login, db, field
     data.consultation(db, fields["legal"], kim, citizen_phone="+821098765432")
     db.commit()
     login("admin")
-    response = client.get("/consultations/export.csv?personal=1")
+    response = client.get("/consultations/export.csv?personal=1&reason=감사")
     assert response.status_code == 200
     assert "010-9876-5432" in response.get_data().decode("utf-8-sig")
 

@@ -46,7 +46,7 @@ def test_impossible_month_is_not_found(client, login):
 def test_csv_export_starts_with_a_byte_order_mark_and_holds_the_figures(client, login, db, fields):
     build_year(db, fields)
     login("coordinator")
-    response = client.get("/reports/2027/export.csv")
+    response = client.get("/reports/2027/export.csv?reason=연간 보고")
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     calls_header = rows.index(next(r for r in rows if r and r[0] == "전화 응답")) + 1
@@ -59,7 +59,7 @@ def test_csv_export_starts_with_a_byte_order_mark_and_holds_the_figures(client, 
 def test_xlsx_export_has_one_sheet_per_table(client, login, db, fields):
     build_year(db, fields)
     login("coordinator")
-    response = client.get("/reports/2027/1/export.xlsx")
+    response = client.get("/reports/2027/1/export.xlsx?reason=연간 보고")
     book = load_workbook(io.BytesIO(response.data))
     assert "상담 건수" in book.sheetnames
     sheet = book["상담 건수"]
@@ -81,9 +81,17 @@ def test_xlsx_export_drops_characters_a_workbook_cannot_hold(client, login, db, 
 
 def test_exports_are_written_to_the_audit_log(client, login, db, fields):
     user = login("coordinator")
-    client.get("/reports/2027/export.xlsx")
+    client.get("/reports/2027/export.xlsx?reason=시의회 자료")
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "export"))
-    assert event.user_id == user.id and event.detail == {"period": "2027", "format": "xlsx"}
+    assert event.user_id == user.id
+    assert event.detail == {"period": "2027", "format": "xlsx", "reason": "시의회 자료"}
+
+
+def test_report_export_without_a_reason_asks_for_one(client, login, db):
+    login("coordinator")
+    response = client.get("/reports/2027/export.xlsx")
+    assert response.status_code == 200 and 'name="reason"' in response.get_data(as_text=True)
+    assert db.scalar(select(AuditEvent).where(AuditEvent.action == "export")) is None
 
 
 def test_printable_yearly_report(client, login, db, fields):

@@ -23,10 +23,12 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(app, "backoffice.phone", "브라우저 전화", order=70)
     add_nav_item(app, "backoffice.users", "계정", roles=("admin",), order=80)
     add_nav_item(app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
+    add_nav_item(app, "backoffice.access_review_page", "접근 기록 점검", roles=("admin",), order=91)
     add_nav_item(app, "backoffice.change_own_password", "비밀번호 바꾸기", order=95)
 
 
 from callcenter.backoffice import (  # noqa: E402,F401
+    access_review,
     account,
     audit_log,
     blocklist,

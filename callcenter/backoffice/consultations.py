@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from callcenter import clock, exports
+from callcenter import clock, export_reasons, exports
 from callcenter import consultations as service
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp
@@ -119,7 +119,7 @@ def consultations() -> str:
 
 @bp.get("/consultations/export.<fmt>")
 @coordinator_required
-def export_consultations(fmt: str) -> Response:
+def export_consultations(fmt: str) -> Response | tuple[str, int]:
     """Export the filtered list as CSV or XLSX; every export is audited."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -127,9 +127,18 @@ def export_consultations(fmt: str) -> Response:
     personal = request.args.get("personal") == "1"
     if personal and not current_user.is_coordinator:
         abort(403)  # the same people who may reveal any number may export them
+    reason = export_reasons.given_reason()
+    if reason is None:
+        return export_reasons.ask(_("상담 기록 내보내기"), fmt.upper())
     statement = service.filtered(db.session, current_user, criteria, line_timezone())
     audit_event(
-        "export", "consultation", None, format=fmt, personal=personal, filters=criteria.audited()
+        "export",
+        "consultation",
+        None,
+        format=fmt,
+        personal=personal,
+        filters=criteria.audited(),
+        reason=reason,
     )
     db.session.commit()
     records = exports.rows(db.session, statement, line_timezone(), personal)

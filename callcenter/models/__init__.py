@@ -31,6 +31,7 @@ from callcenter.models.directory import (
     User,
     counselor_fields,
 )
+from callcenter.models.number_checks import CheckResult, NumberCheck
 from callcenter.models.public import PublicAttempt
 from callcenter.models.reporting import (
     ReportCallDay,
@@ -71,6 +72,7 @@ __all__ = [
     "CallbackRequest",
     "CallbackStatus",
     "Channel",
+    "CheckResult",
     "Consultation",
     "ConsultationOutcome",
     "ConsultationStatus",
@@ -85,6 +87,7 @@ __all__ = [
     "LegResult",
     "LoginAttempt",
     "LoginLock",
+    "NumberCheck",
     "OneOffShift",
     "OutboxMessage",
     "PromptOverride",

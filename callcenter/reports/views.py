@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from callcenter import export_reasons
 from callcenter.arguments import FIRST_DAY, LAST_DAY
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
@@ -81,13 +82,16 @@ def printable(year: int) -> str:
 @bp.get("/<int:year>/export.<fmt>")
 @bp.get("/<int:year>/<int:month>/export.<fmt>")
 @coordinator_required
-def export(year: int, fmt: str, month: int | None = None) -> Response:
+def export(year: int, fmt: str, month: int | None = None) -> Response | tuple[str, int]:
     """Download a report as CSV or XLSX; the download is written to the audit log."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     period = _period(year, month)
-    report = build_report(db.session, period, line_timezone())
     title = _title(period)
+    reason = export_reasons.given_reason()
+    if reason is None:  # the counselors' table names each counselor with their work
+        return export_reasons.ask(title, fmt.upper())
+    report = build_report(db.session, period, line_timezone())
     tables = report_tables(report, str(get_locale()))
     db.session.add(
         AuditEvent(
@@ -95,7 +99,7 @@ def export(year: int, fmt: str, month: int | None = None) -> Response:
             action="export",
             object_type="report",
             ip_address=request.remote_addr,
-            detail={"period": period.label, "format": fmt},
+            detail={"period": period.label, "format": fmt, "reason": reason},
         )
     )
     db.session.commit()

@@ -28,6 +28,7 @@ from callcenter.rosters import (  # noqa: E402,F401
     feeds,
     imports,
     jobs,
+    number_checks,
     self_service,
     shifts,
     swaps,

@@ -20,10 +20,22 @@ from callcenter.counselors import (
     save_counselor,
 )
 from callcenter.extensions import db
-from callcenter.models import Counselor, Field, Role, User
+from callcenter.models import Counselor, Field, Role, User, utcnow
+from callcenter.number_checks import failing_numbers, latest_checks
 from callcenter.phones import can_receive_sms, national
 from callcenter.rosters import bp
 from callcenter.rosters.forms import get_or_404
+from callcenter.timezone import line_timezone
+
+# How the last test call to a counselor's number went (message ids, translated in the page).
+CHECK_LABELS = {
+    "calling": "거는 중",
+    "confirmed": "확인됨",
+    "not_confirmed": "1번을 누르지 않음",
+    "no_answer": "받지 않음",
+    "busy": "통화 중",
+    "failed": "연결 실패",
+}
 
 
 @bp.get("/counselors")
@@ -37,7 +49,15 @@ def counselors() -> str:
         u.counselor_id: u
         for u in db.session.scalars(select(User).where(User.counselor_id.is_not(None)))
     }
-    return render_template("rosters/counselors.html", counselors=rows, accounts=accounts)
+    return render_template(
+        "rosters/counselors.html",
+        counselors=rows,
+        accounts=accounts,
+        checks=latest_checks(db.session, [c.id for c in rows]),
+        failing=failing_numbers(db.session, utcnow()),
+        check_labels=CHECK_LABELS,
+        tz=line_timezone(),
+    )
 
 
 def _link_account(counselor: Counselor, account_id: int | None) -> None:
