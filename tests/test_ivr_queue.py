@@ -302,3 +302,38 @@ def test_an_old_reason_to_leave_the_queue_does_not_decide_a_later_wait(
     answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="leave")
     assert "<Dial" not in answer and "<Enqueue" not in answer
     assert "전화 회신을 원하시면 1번" in answer
+
+
+def test_callers_who_choose_a_field_in_the_same_second_are_served_in_the_order_they_chose(
+    app, client, db, on_shift, clock
+):
+    from xml.etree import ElementTree
+
+    def no_answer(caller: str, ring: str) -> str:
+        action = next(ElementTree.fromstring(ring).iter("Dial")).get("action").split("#")[0]
+        return post_signed(app, client, action, CallSid=caller, DialCallStatus="no-answer")
+
+    rung, talking = on_shift("legal"), on_shift("legal")
+    make_busy(db, talking, clock, leg_sid="CAtalking")
+    second = clock.now
+    # The later caller's call began first, so its record is the older one.
+    post_signed(app, client, "/ivr/voice", CallSid="CAlater")
+    post_signed(app, client, "/ivr/voice", CallSid="CAearlier")
+    clock.now = second + timedelta(milliseconds=300)
+    first_ring = post_signed(app, client, "/ivr/menu?lang=ko", CallSid="CAearlier", Digits="1")
+    clock.now = second + timedelta(milliseconds=600)
+    assert "<Enqueue" in post_signed(
+        app, client, "/ivr/menu?lang=ko", CallSid="CAlater", Digits="1"
+    )
+    # Neither answers at the first counselor's: both wait for the one still talking.
+    clock.now = second + timedelta(seconds=20)
+    assert "<Enqueue" in no_answer("CAearlier", first_ring)
+    second_ring = post_signed(app, client, "/ivr/queue/connect?lang=ko", CallSid="CAlater")
+    assert rung.phone in second_ring
+    clock.now = second + timedelta(seconds=40)
+    assert "<Enqueue" in no_answer("CAlater", second_ring)
+    post_signed(
+        app, client, "/ivr/status", CallSid="CAtalking", ParentCallSid="CAx", CallStatus="completed"
+    )
+    db.expire_all()
+    assert db.get(Counselor, talking.id).reserved_call_sid == "CAearlier"
