@@ -217,8 +217,8 @@ def hold_round(
 
     A caller leaves when the queue's dispatch (run here too: a shift began, a reservation
     expired, a counselor came free without anyone to offer them) gives them a counselor, or
-    when they have waited IVR_QUEUE_MAX_WAIT since they first chose the field. Commits when
-    they leave.
+    when they have waited IVR_QUEUE_MAX_WAIT since they first chose the field. Commits (before
+    the dispatch, and when they leave).
     """
     if call.queue_left_at is not None and call.ended_at is None:
         # Taken out of the queue for a counselor, yet still holding: the REST redirect that
@@ -239,7 +239,13 @@ def hold_round(
     ):
         return _leave(session, call, "queue_timeout", now)
     fields = [field_id or call.field_id] if (field_id or call.field_id) else []
-    if fields and serve_waiters(session, fields, now, tz, asking=call) is not None:
+    if not fields:
+        return None
+    # Let go of this caller's row (locked since the request began) before the dispatch walks
+    # the queue from its head: another waiter's hold round walks it too, and each holding
+    # its own row while reaching for the other's is a deadlock.
+    session.commit()
+    if serve_waiters(session, fields, now, tz, asking=call) is not None:
         return _leave(session, call, "queue_counselor_free", now)
     return None
 
