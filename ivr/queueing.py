@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -137,16 +138,25 @@ def serve_waiters(
     A caller Twilio refuses to redirect has gone: their reservation ends and the next is
     served. When Twilio does not answer, the redirect may have happened: the caller keeps
     the reservation, and their next hold round leaves for it if it did not.
+
+    A database error (a deadlock among dispatches) ends this dispatch and is not raised:
+    the request that runs it has committed its own answer already, which the webhook's retry
+    would repeat (a second ring, a second reservation). The next dispatch goes on.
     """
     mine = None
     for _ in range(MAX_SERVED):
-        if not any(dial_order(session, f, now, tz) for f in field_ids):
-            break  # nobody free: nothing to hand out
-        assigned = _take_next(session, field_ids, now, tz)
-        if assigned is None:
+        try:
+            if not any(dial_order(session, f, now, tz) for f in field_ids):
+                break  # nobody free: nothing to hand out
+            assigned = _take_next(session, field_ids, now, tz)
+            if assigned is None:
+                break
+            session.commit()
+        except DBAPIError:
+            session.rollback()
+            log.warning("Queue dispatch stopped by a database error", exc_info=True)
             break
         call_id, call_sid, language, ring = assigned
-        session.commit()
         if asking is not None and call_id == asking.id:
             mine = ring
             continue

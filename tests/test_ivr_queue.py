@@ -337,3 +337,40 @@ def test_callers_who_choose_a_field_in_the_same_second_are_served_in_the_order_t
     )
     db.expire_all()
     assert db.get(Counselor, talking.id).reserved_call_sid == "CAearlier"
+
+
+def test_a_deadlock_in_the_queue_dispatch_after_the_answer_does_not_ring_another_counselor(
+    app, client, db, fields, on_shift, clock, monkeypatch
+):
+    from xml.etree import ElementTree
+
+    from sqlalchemy.exc import OperationalError
+
+    from ivr import queueing
+
+    class DeadlockDetected(Exception):
+        sqlstate = "40P01"
+
+    first, second, third = on_shift("legal"), on_shift("legal"), on_shift("legal")
+    ring = post_signed(app, client, "/ivr/menu?lang=ko", CallSid="CAcaller", Digits="1")
+    assert first.phone in ring
+    later = clock.now + timedelta(seconds=1)
+    db.add(Call(call_sid="CAwaiter", field_id=fields["legal"].id, started_at=later,
+                queue_entered_at=later))  # fmt: skip
+    db.commit()
+    real, failures = queueing.take_from_queue, iter([True])
+
+    def deadlocked(*args, **kwargs):
+        if next(failures, False):
+            raise OperationalError("UPDATE calls", {}, DeadlockDetected())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(queueing, "take_from_queue", deadlocked)
+    clock.now += timedelta(seconds=20)
+    action = next(ElementTree.fromstring(ring).iter("Dial")).get("action").split("#")[0]
+    answer = post_signed(app, client, action, CallSid="CAcaller", DialCallStatus="no-answer")
+    # The first counselor's freeing is offered to the waiter: that fails, and is left for
+    # the next dispatch; the caller's own answer, committed before it, stands as it was.
+    assert second.phone in answer
+    db.expire_all()
+    assert db.get(Counselor, third.id).reserved_call_sid is None
