@@ -35,22 +35,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.twilio_driver import CallRecord, Driver, Leg, Mix, Timing, new_sid  # noqa: E402
+from bench.twilio_driver import CallRecord, Driver, Leg, Mix, Timing, Wait, new_sid  # noqa: E402
 
 TOKEN = "bench-auth-token"
 FIELDS = ("legal", "construction", "tax", "labor")  # keypad digits 1-4
 SETTLE_SECONDS = 12  # PostgreSQL publishes an idle backend's statistics within 10 s
 GRACE = 0.5  # seconds for a redirect to be seen by the driver (it polls every 0.1 s)
-# The line's timings, scaled down like the people's (bench/twilio_driver.Timing).
+# The line's timings, scaled down like the people's (bench/twilio_driver.Timing); the
+# environment overrides each. The reservation's margin is left at its default (25 s): it
+# covers webhook latency, which is not scaled down (Twilio waits up to 15 s for a webhook).
 LINE_SETTINGS = {
     "IVR_DIAL_TIMEOUT": "5",
     "IVR_WHISPER_TIMEOUT": "3",
-    "IVR_RESERVATION_MARGIN": "10",
     "IVR_QUEUE_PAUSE": "2",
     "IVR_QUEUE_MAX_WAIT": "600",
     "IVR_CACHE_SECONDS": "5",
@@ -140,8 +142,9 @@ class Processes:
             WEB_CONCURRENCY=str(workers),
             GUNICORN_THREADS=str(threads),
             PYTHONPATH=str(ROOT),
-            **LINE_SETTINGS,
         )
+        for name, value in LINE_SETTINGS.items():
+            self.env.setdefault(name, value)
         for name in ("TWILIO_ACCOUNT_SID", "PUBLIC_BASE_URL", "ADMIN_DESK_NUMBER"):
             self.env.pop(name, None)  # sandbox mode, signatures over the loopback URL
         self.started: list[subprocess.Popen] = []
@@ -286,7 +289,7 @@ class CpuMeter:
     def __init__(self, processes: Processes) -> None:
         self.web, self.scheduler = processes.started[0].pid, processes.started[1].pid
 
-    def read(self) -> dict[str, float]:
+    def read(self) -> dict[str, Any]:
         """Return cumulative CPU seconds now, per part."""
         with open("/proc/stat") as stat:
             values = [int(v) for v in stat.readline().split()[1:]]
@@ -297,15 +300,20 @@ class CpuMeter:
             "cores": float(os.cpu_count() or 1),
             "web": sum(_process_ticks(p) for p in web) / TICKS,
             "scheduler": _process_ticks(self.scheduler) / TICKS,
-            "postgres": sum(_process_ticks(p) for p in _postgres_pids()) / TICKS,
+            "postgres": {p: _process_ticks(p) / TICKS for p in _postgres_pids()},
             "driver": time.process_time(),
             "wall": time.monotonic(),
         }
 
     @staticmethod
-    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    def spent(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
         """Return the CPU seconds of each part between two readings, and the rest."""
-        used = {k: after[k] - before[k] for k in before if k != "cores"}
+        # PostgreSQL's processes come and go (a backend a connection): count each one's use
+        # since the first reading, or since it started.
+        used = {k: after[k] - before[k] for k in before if k not in ("cores", "postgres")}
+        used["postgres"] = sum(
+            ticks - before["postgres"].get(pid, 0.0) for pid, ticks in after["postgres"].items()
+        )
         used["rest"] = used["machine"] - sum(
             used[k] for k in ("web", "scheduler", "postgres", "driver")
         )
@@ -341,7 +349,7 @@ def run_scenario(
     log_offset = processes.web_log.stat().st_size
     meter = CpuMeter(processes)
     cpu_before = meter.read()
-    busiest: list[dict[str, float]] = []
+    busiest: list[dict[str, Any]] = []
     began = time.monotonic()
     driver = Driver(processes.base_url, TOKEN, roster, timing, mix, seed, deadline=began + limit)
     rng = random.Random(f"{seed}-{scenario.name}")
@@ -491,6 +499,15 @@ def decided(record: CallRecord, leg: Leg, driver: Driver) -> tuple[float, float]
     return leg.asked_at, leg.rung_at
 
 
+def taken_at(stay: Wait, driver: Driver) -> float:
+    """Return the earliest instant the line may have taken a caller out of this wait."""
+    if stay.how == "redirect":
+        return driver.in_flight_since(stay.redirect_seen)
+    if stay.how == "leave":
+        return stay.round_sent
+    return stay.left_at if stay.left_at is not None else float("inf")
+
+
 def overtakes(records: list[CallRecord], driver: Driver) -> list[tuple[str, str, str]]:
     """Return (overtaken call, call served first, counselor) by the driver's own clock.
 
@@ -513,7 +530,7 @@ def overtakes(records: list[CallRecord], driver: Driver) -> list[tuple[str, str,
                     if y is x or not y.choice_answered or y.choice_answered >= x.choice_sent:
                         continue
                     waiting = any(
-                        w.entered_at < starts and (w.left_at is None or w.left_at > ends + GRACE)
+                        w.entered_at < starts and taken_at(w, driver) > ends + GRACE
                         for w in y.waits
                     )
                     rang = any(
@@ -572,6 +589,7 @@ def figures(
         "strays": strays,
         "http_5xx": driver.server_errors,
         "transport_errors": driver.transport_errors,
+        "fell_back": sum(r.fell_back for r in records),
         "apologies": driver.apologies,
         "oddities": driver.oddities,
         "log": logged,
@@ -623,8 +641,15 @@ def report(result: dict) -> None:
     errors = Counter(f"{e} {s_}" for e, s_, _ in result["http_5xx"])
     print(
         f"HTTP 5xx answers: {len(result['http_5xx'])} {dict(errors)}; apologies "
-        f"(fallback redirects) {len(result['apologies'])}; connection errors "
-        f"{len(result['transport_errors'])}"
+        f"{len(result['apologies'])}"
+    )
+    unanswered = Counter(
+        f"{endpoint} ({why.split(':')[0]})" for endpoint, why in result["transport_errors"]
+    )
+    print(
+        f"requests without an answer within 15 s or refused: {len(result['transport_errors'])} "
+        f"{dict(unanswered)}; the call's own requests that went to the fallback URL: "
+        f"{result['fell_back']}"
     )
     print(f"pg_stat_database deadlocks during the run: {result['deadlocks']}")
     print(f"app log warnings and errors: {dict(result['log']['messages']) or 'none'}")
@@ -683,13 +708,19 @@ def main() -> None:
     if not args.database_url:
         parser.error("give --database-url postgresql://... (or set BENCH_DATABASE_URL)")
     tz = ZoneInfo(os.environ.get("CALLCENTER_TIMEZONE", "Asia/Seoul"))
-    timing, mix = Timing(), Mix()
+    line = {name: os.environ.get(name, value) for name, value in LINE_SETTINGS.items()}
+    timing = Timing(
+        dial_timeout=float(line["IVR_DIAL_TIMEOUT"]),
+        whisper_timeout=float(line["IVR_WHISPER_TIMEOUT"]),
+        hold_round=float(line["IVR_QUEUE_PAUSE"]),
+    )
+    mix = Mix()
     roster = build_database(args.database_url, args.counselors, tz)
     print(
         f"database: {args.counselors} counselors on call now "
         f"({', '.join(f'{c} {len(p)}' for c, p in roster.items())}); gunicorn -c gunicorn.conf.py "
         f"with {args.workers} workers x {args.threads} threads, the scheduler, "
-        f"{os.cpu_count()} cores; line settings {LINE_SETTINGS}"
+        f"{os.cpu_count()} cores; line settings {line}"
     )
     scenarios = [
         Scenario(

@@ -136,6 +136,7 @@ class CallRecord:
     last_answered: float = 0.0
     last_via: str = ""
     abandon_after: float | None = None
+    fell_back: int = 0  # requests of the call's flow that failed: Twilio used the fallback URL
 
 
 @dataclass
@@ -199,7 +200,9 @@ class Driver:
     def post(self, url: str, form: dict[str, str]) -> str:
         """Post a signed form as Twilio does; return the body ("" on failure).
 
-        The fragment is Twilio's connection overrides: `rc` retries, `rp=all` also on 5xx.
+        The fragment is Twilio's connection overrides: `rc` tries again, `rp=ct` only when
+        the connection could not be made, `rp=all` also after a timeout or an error answer.
+        A request unanswered after 15 seconds is given up, as Twilio gives up on it.
         """
         path, fragment = self._path(url)
         overrides = dict(urllib.parse.parse_qsl(fragment))
@@ -213,33 +216,40 @@ class Driver:
             "Content-Type": "application/x-www-form-urlencoded",
         }
         for attempt in range(retries + 1):
+            last = attempt == retries
+            connection = http.client.HTTPConnection(
+                self.host, self.port, timeout=self.timing.http_timeout
+            )
             began = time.perf_counter()
             try:
-                connection = http.client.HTTPConnection(
-                    self.host, self.port, timeout=self.timing.http_timeout
-                )
+                try:
+                    connection.connect()
+                except OSError as error:
+                    with self.lock:
+                        self.transport_errors.append((endpoint, f"connect: {error!r}"))
+                    if last:
+                        return ""
+                    continue
                 try:
                     connection.request("POST", path, body=body, headers=headers)
                     response = connection.getresponse()
                     status, text = response.status, response.read().decode()
-                finally:
-                    connection.close()
-            except OSError as error:
-                with self.lock:
-                    self.transport_errors.append((endpoint, repr(error)))
-                if attempt < retries:
-                    continue
-                return ""
-            elapsed = time.perf_counter() - began
-            answered = time.monotonic()
+                except OSError as error:  # sent: the app may have acted on it
+                    self._note(endpoint, time.perf_counter() - began)
+                    with self.lock:
+                        self.transport_errors.append((endpoint, f"answer: {error!r}"))
+                    if on_any and not last:
+                        continue
+                    return ""
+            finally:
+                connection.close()
+            self._note(endpoint, time.perf_counter() - began)
             with self.lock:
-                self.requests.append((answered - elapsed, answered))
-                self.latencies[endpoint].append(elapsed)
                 if status >= 500:
                     self.server_errors.append((endpoint, status, form.get("CallSid", "")))
                 if "after=error" in text or APOLOGY in text:
                     self.apologies.append((endpoint, form.get("CallSid", "")))
-            if status >= 500 and on_any and attempt < retries:
+            if status >= 500 and on_any and not last:
                 time.sleep(0.5)
                 continue
             if status != 200:
@@ -249,10 +259,26 @@ class Driver:
             return text
         return ""
 
+    def _note(self, endpoint: str, elapsed: float) -> None:
+        """Keep a request's latency (a timed-out one counts for the time waited)."""
+        answered = time.monotonic()
+        with self.lock:
+            self.requests.append((answered - elapsed, answered))
+            self.latencies[endpoint].append(elapsed)
+
     def flow(self, record: CallRecord, url: str, form: dict[str, str]) -> tuple[str, str]:
-        """Post a request of the call's own flow; note when it was asked and answered."""
+        """Post a request of the call's own flow; note when it was asked and answered.
+
+        When it fails (no answer in time, an error), Twilio requests the number's fallback
+        URL instead and plays what that answers.
+        """
         record.last_asked = time.monotonic()
         body = self.post(url, form)
+        if not body.strip():
+            record.fell_back += 1
+            failed = self.base_url + self._path(url)[0]
+            fallback = dict(form, ErrorCode="11200", ErrorUrl=failed)
+            body, url = self.post("/ivr/fallback", fallback), "/ivr/fallback"
         record.last_answered = time.monotonic()
         record.last_via = self._path(url)[0].split("?", 1)[0]
         return body, url
@@ -674,7 +700,7 @@ class Driver:
                     AvgQueueTime="0",
                     CurrentQueueSize="1",
                 )
-                body = self.post(wait_url, form)
+                body = self._hold_round(wait_url, form, wake)
                 stay.rounds += 1
                 moved = self._take_redirect(record, stay)
                 if moved:  # Twilio moves the call whatever the round answered
@@ -683,8 +709,8 @@ class Driver:
                 if body and self._first(body, "Leave") is not None:
                     stay.how = "leave"
                     break
-                if not body:
-                    stay.how = "no hold music"
+                if not body:  # the hold round failed: Twilio ends the <Enqueue> with an error
+                    stay.how = "error"
                     break
                 wake.wait(self.timing.hold_round)
             else:
@@ -697,10 +723,9 @@ class Driver:
         waited = str(int(stay.left_at - stay.entered_at))
         if stay.how == "redirect" and moved:
             return self.flow(record, moved, self.call_form(record))
-        if stay.how == "leave" and action:
-            return self.flow(
-                record, action, self.call_form(record, QueueResult="leave", QueueTime=waited)
-            )
+        if stay.how in ("leave", "error") and action:
+            result = self.call_form(record, QueueResult=stay.how, QueueTime=waited)
+            return self.flow(record, action, result)
         record.ended = "hung up in the queue" if stay.how == "hangup" else stay.how
         if action:
             # The caller hangs up: the Enqueue's action and the call's final status at once.
@@ -713,6 +738,22 @@ class Driver:
             )
             return "final-sent"
         return None
+
+    def _hold_round(self, url: str, form: dict[str, str], wake: threading.Event) -> str:
+        """Request one hold round; a REST redirect meanwhile moves the call at once.
+
+        Twilio drops the answer of a hold round once the call has been moved, so the round
+        runs on its own thread and is not waited for when the redirect comes first.
+        """
+        answer: list[str] = []
+
+        def round_trip() -> None:
+            answer.append(self.post(url, form))
+            wake.set()
+
+        self.background(round_trip)
+        wake.wait(self.timing.http_timeout * 3 + 1)
+        return answer[0] if answer else ""
 
     def holders(self) -> list[CallRecord]:
         """Return the calls holding in a queue now."""
