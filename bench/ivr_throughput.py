@@ -4,6 +4,13 @@ Builds a database with 500 counselors and ten years of shifts, starts the app an
 Flask app (constant TwiML) under the same gunicorn settings on loopback, then drives signed
 menu-choice requests at 16 and at 4 concurrent clients. Every loop is bounded.
 
+Each menu choice that rings reserves its counselor (ivr.reservations) until the leg ends,
+which these requests never tell the line. So that every timed choice finds a free
+counselor and rings, as a caller of a field with someone free does, 120 counselors (30 a
+field) are on call all day, a round sends at most that many choices, and the reservations
+are ended between rounds (outside the timed part). A choice answered without a <Dial>
+(queued) is counted as failed.
+
     python bench/ivr_throughput.py                      # SQLite file in a temporary folder
     python bench/ivr_throughput.py --database-url postgresql://postgres@127.0.0.1:5432/DB
 
@@ -33,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 TOKEN = "bench-auth-token"
 FIELDS = ("legal", "construction", "tax", "labor")
+COVER = 120  # counselors on call all day; a round's choices each reserve one of them
 
 
 def free_port() -> int:
@@ -139,8 +147,8 @@ def build_database(url: str) -> None:
                                 "created_at": now,
                             }
                         )
-        # Round-the-clock cover today, so every menu choice reaches a <Dial>.
-        for c in counselors[:40]:
+        # Round-the-clock cover today, so every menu choice of a round reaches a <Dial>.
+        for c in counselors[:COVER]:
             for d in (today - timedelta(days=1), today, today + timedelta(days=1)):
                 one_off.append(
                     {
@@ -214,6 +222,24 @@ def signed_requests(port: int, count: int) -> list[tuple[bytes, dict[str, str]]]
     return prepared
 
 
+def release_reservations(url: str) -> None:
+    """End every ring's reservation, as the legs' final status callbacks would have."""
+    from sqlalchemy import create_engine, text
+
+    from callcenter.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE counselors SET reserved_call_sid = NULL, reserved_position = NULL,"
+                " reserved_until = NULL WHERE reserved_call_sid IS NOT NULL"
+            )
+        )
+    engine.dispose()
+    time.sleep(0.3)  # the workers' busy boards hear of it a moment after the commit
+
+
 def drive(port: int, requests: list, concurrency: int) -> tuple[float, list[float], int]:
     """Post every request from `concurrency` threads; return rate, latencies, failures."""
     latencies: list[float] = []
@@ -261,16 +287,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (emptied); default SQLite file")
     parser.add_argument("--requests", type=int, default=3000, help="requests per measurement")
-    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds per measurement")
+    parser.add_argument("--rounds", type=int, default=30, help="alternating rounds per measurement")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="gunicorn workers (one a core)"
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--sqlite-wal",
+        action="store_true",
+        help="put the SQLite file in write-ahead-log mode (the app leaves SQLite's default)",
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     try:
         build_database(url)
+        if args.sqlite_wal and not args.database_url:
+            import sqlite3
+
+            with sqlite3.connect(folder / "bench.sqlite3") as conn:  # kept by the file
+                conn.execute("PRAGMA journal_mode=WAL")
         app_port, bare_port = free_port(), free_port()
         env = dict(
             os.environ,
@@ -291,20 +327,24 @@ def main() -> None:
             start("bench.bare_app:app", bare_port, env, gunicorn_args),
         ]
         try:
+            wal = ", write-ahead log" if args.sqlite_wal and not args.database_url else ""
             print(
-                f"database {url.split('://')[0]}, gunicorn {' '.join(gunicorn_args)}, "
+                f"database {url.split('://')[0]}{wal}, gunicorn {' '.join(gunicorn_args)}, "
                 f"{os.cpu_count()} cores"
             )
             targets = (("menu choice", app_port), ("bare route", bare_port))
             for _, port in targets:
-                drive(port, signed_requests(port, 300), 4)  # warm up every worker
+                for _ in range(3):  # warm up every worker
+                    drive(port, signed_requests(port, COVER), 4)
+                    release_reservations(url)
             for concurrency in (16, 4):
                 # Alternate short rounds of both, so that load from elsewhere on the machine
                 # weighs on both sides alike.
                 totals = {name: [0.0, [], 0] for name, _ in targets}
-                per_round = max(args.requests // args.rounds, 50)
+                per_round = min(max(args.requests // args.rounds, 50), COVER)
                 for _ in range(args.rounds):
                     for name, port in targets:
+                        release_reservations(url)
                         requests = signed_requests(port, per_round)
                         began = time.perf_counter()
                         _, latencies, failed = drive(port, requests, concurrency)

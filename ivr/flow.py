@@ -17,7 +17,14 @@ from ivr.queueing import enqueue
 from ivr.reader import reserve_in_dial_order
 from ivr.reservations import held_for
 from ivr.responses import say
-from ivr.routing import Ring, dial, leg_result_from_dial, reserve_next, tried_counselors
+from ivr.routing import (
+    Ring,
+    dial,
+    leg_result_from_dial,
+    note_arrival,
+    reserve_next,
+    tried_counselors,
+)
 from ivr.status import caller_left, end_call_holds, end_leg_hold
 
 
@@ -47,7 +54,7 @@ def choose_field(
     call = open_call(session, call_sid, caller, now)
     call.language = language
     call.field_id = field.id
-    record_step(call, "field", now, field=field.id)
+    note_arrival(call, field.id, now)
     row = session.get(Field, field.id)
     assert row is not None
     call.field = row

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -137,16 +138,25 @@ def serve_waiters(
     A caller Twilio refuses to redirect has gone: their reservation ends and the next is
     served. When Twilio does not answer, the redirect may have happened: the caller keeps
     the reservation, and their next hold round leaves for it if it did not.
+
+    A database error (a deadlock among dispatches) ends this dispatch and is not raised:
+    the request that runs it has committed its own answer already, which the webhook's retry
+    would repeat (a second ring, a second reservation). The next dispatch goes on.
     """
     mine = None
     for _ in range(MAX_SERVED):
-        if not any(dial_order(session, f, now, tz) for f in field_ids):
-            break  # nobody free: nothing to hand out
-        assigned = _take_next(session, field_ids, now, tz)
-        if assigned is None:
+        try:
+            if not any(dial_order(session, f, now, tz) for f in field_ids):
+                break  # nobody free: nothing to hand out
+            assigned = _take_next(session, field_ids, now, tz)
+            if assigned is None:
+                break
+            session.commit()
+        except DBAPIError:
+            session.rollback()
+            log.warning("Queue dispatch stopped by a database error", exc_info=True)
             break
         call_id, call_sid, language, ring = assigned
-        session.commit()
         if asking is not None and call_id == asking.id:
             mine = ring
             continue
@@ -217,8 +227,8 @@ def hold_round(
 
     A caller leaves when the queue's dispatch (run here too: a shift began, a reservation
     expired, a counselor came free without anyone to offer them) gives them a counselor, or
-    when they have waited IVR_QUEUE_MAX_WAIT since they first chose the field. Commits when
-    they leave.
+    when they have waited IVR_QUEUE_MAX_WAIT since they first chose the field. Commits (before
+    the dispatch, and when they leave).
     """
     if call.queue_left_at is not None and call.ended_at is None:
         # Taken out of the queue for a counselor, yet still holding: the REST redirect that
@@ -239,7 +249,13 @@ def hold_round(
     ):
         return _leave(session, call, "queue_timeout", now)
     fields = [field_id or call.field_id] if (field_id or call.field_id) else []
-    if fields and serve_waiters(session, fields, now, tz, asking=call) is not None:
+    if not fields:
+        return None
+    # Let go of this caller's row (locked since the request began) before the dispatch walks
+    # the queue from its head: another waiter's hold round walks it too, and each holding
+    # its own row while reaching for the other's is a deadlock.
+    session.commit()
+    if serve_waiters(session, fields, now, tz, asking=call) is not None:
         return _leave(session, call, "queue_counselor_free", now)
     return None
 

@@ -64,7 +64,7 @@ class Ring:
             "counselor": self.counselor_id,
             "field": self.field_id,
             "pos": self.position,
-            "at": int(self.at.timestamp()),
+            "at": self.instant(),
             "lang": self.language,
         }
 
@@ -72,9 +72,17 @@ class Ring:
         """Return `params()` as a query string, cheaply: the menu choice builds one per call."""
         return (
             f"?call={quote(self.call_sid, safe='')}&counselor={self.counselor_id}"
-            f"&field={self.field_id}&pos={self.position}&at={int(self.at.timestamp())}"
+            f"&field={self.field_id}&pos={self.position}&at={self.instant()}"
             f"&lang={self.language}"
         )
+
+    def instant(self) -> str:
+        """Return the ring's instant for its URLs, to the millisecond.
+
+        It is the caller's arrival at the field, their place in its queue: in a burst, many
+        callers choose a field within the same second.
+        """
+        return f"{self.at.timestamp():.3f}"
 
     @classmethod
     def from_args(cls, args: Any) -> Ring | None:
@@ -85,10 +93,10 @@ class Ring:
                 counselor_id=int(args["counselor"]),
                 field_id=int(args["field"]),
                 position=int(args["pos"]),
-                at=datetime.fromtimestamp(int(args["at"]), UTC),
+                at=datetime.fromtimestamp(float(args["at"]), UTC),
                 language="en" if args.get("lang") == "en" else "ko",
             )
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OverflowError):
             return None
 
 
@@ -132,8 +140,17 @@ def arrival(call: Call) -> datetime | None:
         return call.queue_entered_at
     for step in reversed(call.steps or []):
         if step.get("step") == "field":
-            return datetime.fromisoformat(step["at"])
+            return datetime.fromisoformat(step.get("arrived") or step["at"])
     return None
+
+
+def note_arrival(call: Call, field_id: int, at: datetime) -> None:
+    """Record the caller's choice of a field and its exact instant (`arrival` reads it).
+
+    Steps keep whole seconds; callers who choose within one second would tie, and the
+    queue's first-come order would fall to the order their calls began.
+    """
+    record_step(call, "field", at, field=field_id, arrived=at.isoformat())
 
 
 def tried_counselors(session: Session, call: Call) -> set[int]:
@@ -221,7 +238,7 @@ def ensure_leg(session: Session, ring: Ring) -> CallLeg:
     if call.field_id is None:
         call.field_id = ring.field_id
         call.language = ring.language
-        record_step(call, "field", ring.at, field=ring.field_id)
+        note_arrival(call, ring.field_id, ring.at)
     record_step(call, "dial", ring.at, position=ring.position, counselor=ring.counselor_id)
     leg.call = call
     return leg

@@ -7,6 +7,7 @@ transactions and row locks meet as they do under gunicorn's threads and workers.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -248,3 +249,48 @@ def test_a_callback_that_fails_on_the_database_is_answered_with_an_error_and_kep
     call = db.scalar(select(Call).where(Call.call_sid == "CAretry"))
     assert call.ended_at is not None
     assert db.get(Counselor, counselor.id).reserved_call_sid is None
+
+
+def test_hold_rounds_of_two_waiters_at_once_never_deadlock(
+    twilio, db, on_shift, fields, clock, caplog
+):
+    counselor = on_shift("legal")
+    field = fields["legal"]
+    wait = f"/ivr/queue/wait?lang=ko&field={field.id}"
+    for attempt in range(5):
+        head, next_sid = f"CAhead{attempt}", f"CAnext{attempt}"
+        for n, sid in enumerate((head, next_sid)):
+            waited = clock.now - timedelta(minutes=3 - n)
+            db.add(
+                Call(call_sid=sid, field_id=field.id, started_at=waited, queue_entered_at=waited)
+            )
+        db.flush()
+        # The head has rung the free counselor already, so each round walks past it.
+        rang = db.scalar(select(Call.id).where(Call.call_sid == head))
+        db.add(
+            CallLeg(
+                call_id=rang,
+                counselor_id=counselor.id,
+                position=0,
+                result="declined",
+                started_at=clock.now - timedelta(minutes=2),
+                ended_at=clock.now - timedelta(minutes=2),
+            )
+        )
+        db.commit()
+        answers = twilio.together(
+            [
+                (wait, {"CallSid": head, "QueuePosition": "1", "QueueTime": "180"}),
+                (wait, {"CallSid": next_sid, "QueuePosition": "2", "QueueTime": "120"}),
+            ]
+        )
+        assert [status for status, _ in answers] == [200, 200]
+        db.expire_all()
+        assert db.get(Counselor, counselor.id).reserved_call_sid == next_sid
+        for call in db.scalars(select(Call).where(Call.call_sid.in_((head, next_sid)))):
+            call.ended_at = clock.now
+        db.get(Counselor, counselor.id).reserved_call_sid = None
+        db.get(Counselor, counselor.id).reserved_until = None
+        db.commit()
+    # Every deadlock is logged as a warning (the request retried, or its dispatch stopped).
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

@@ -302,3 +302,75 @@ def test_an_old_reason_to_leave_the_queue_does_not_decide_a_later_wait(
     answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="leave")
     assert "<Dial" not in answer and "<Enqueue" not in answer
     assert "전화 회신을 원하시면 1번" in answer
+
+
+def test_callers_who_choose_a_field_in_the_same_second_are_served_in_the_order_they_chose(
+    app, client, db, on_shift, clock
+):
+    from xml.etree import ElementTree
+
+    def no_answer(caller: str, ring: str) -> str:
+        action = next(ElementTree.fromstring(ring).iter("Dial")).get("action").split("#")[0]
+        return post_signed(app, client, action, CallSid=caller, DialCallStatus="no-answer")
+
+    rung, talking = on_shift("legal"), on_shift("legal")
+    make_busy(db, talking, clock, leg_sid="CAtalking")
+    second = clock.now
+    # The later caller's call began first, so its record is the older one.
+    post_signed(app, client, "/ivr/voice", CallSid="CAlater")
+    post_signed(app, client, "/ivr/voice", CallSid="CAearlier")
+    clock.now = second + timedelta(milliseconds=300)
+    first_ring = post_signed(app, client, "/ivr/menu?lang=ko", CallSid="CAearlier", Digits="1")
+    clock.now = second + timedelta(milliseconds=600)
+    assert "<Enqueue" in post_signed(
+        app, client, "/ivr/menu?lang=ko", CallSid="CAlater", Digits="1"
+    )
+    # Neither answers at the first counselor's: both wait for the one still talking.
+    clock.now = second + timedelta(seconds=20)
+    assert "<Enqueue" in no_answer("CAearlier", first_ring)
+    second_ring = post_signed(app, client, "/ivr/queue/connect?lang=ko", CallSid="CAlater")
+    assert rung.phone in second_ring
+    clock.now = second + timedelta(seconds=40)
+    assert "<Enqueue" in no_answer("CAlater", second_ring)
+    post_signed(
+        app, client, "/ivr/status", CallSid="CAtalking", ParentCallSid="CAx", CallStatus="completed"
+    )
+    db.expire_all()
+    assert db.get(Counselor, talking.id).reserved_call_sid == "CAearlier"
+
+
+def test_a_deadlock_in_the_queue_dispatch_after_the_answer_does_not_ring_another_counselor(
+    app, client, db, fields, on_shift, clock, monkeypatch
+):
+    from xml.etree import ElementTree
+
+    from sqlalchemy.exc import OperationalError
+
+    from ivr import queueing
+
+    class DeadlockDetected(Exception):
+        sqlstate = "40P01"
+
+    first, second, third = on_shift("legal"), on_shift("legal"), on_shift("legal")
+    ring = post_signed(app, client, "/ivr/menu?lang=ko", CallSid="CAcaller", Digits="1")
+    assert first.phone in ring
+    later = clock.now + timedelta(seconds=1)
+    db.add(Call(call_sid="CAwaiter", field_id=fields["legal"].id, started_at=later,
+                queue_entered_at=later))  # fmt: skip
+    db.commit()
+    real, failures = queueing.take_from_queue, iter([True])
+
+    def deadlocked(*args, **kwargs):
+        if next(failures, False):
+            raise OperationalError("UPDATE calls", {}, DeadlockDetected())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(queueing, "take_from_queue", deadlocked)
+    clock.now += timedelta(seconds=20)
+    action = next(ElementTree.fromstring(ring).iter("Dial")).get("action").split("#")[0]
+    answer = post_signed(app, client, action, CallSid="CAcaller", DialCallStatus="no-answer")
+    # The first counselor's freeing is offered to the waiter: that fails, and is left for
+    # the next dispatch; the caller's own answer, committed before it, stands as it was.
+    assert second.phone in answer
+    db.expire_all()
+    assert db.get(Counselor, third.id).reserved_call_sid is None
