@@ -83,7 +83,7 @@ def test_an_export_audits_that_words_were_searched_not_which(client, login, db, 
     data.consultation(db, fields["legal"], None)
     db.commit()
     login("coordinator")
-    client.get("/consultations/export.csv?q=김민준 010-1234-5678&field=1")
+    client.get("/consultations/export.csv?q=김민준 010-1234-5678&field=1&reason=감사")
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
     assert event.detail["filters"] == {"field": 1, "searched": True}
 
