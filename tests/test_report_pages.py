@@ -72,7 +72,7 @@ def test_xlsx_export_drops_characters_a_workbook_cannot_hold(client, login, db, 
     db.scalars(select(Counselor).where(Counselor.name == "김법률")).one().name = "김\x0b법률"
     db.commit()
     login("coordinator")
-    response = client.get("/reports/2027/export.xlsx")
+    response = client.get("/reports/2027/export.xlsx?reason=연간 보고")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     cells = {v for sheet in book for row in sheet.iter_rows(values_only=True) for v in row}

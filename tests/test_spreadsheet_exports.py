@@ -39,7 +39,7 @@ def test_a_summary_typed_as_a_formula_is_text_in_the_xlsx_export(client, login, 
     data.consultation(db, fields["legal"], kim, summary=FORMULA, citizen_name="=1+1")
     db.commit()
     login("coordinator")
-    cells = xlsx_cells(client.get("/consultations/export.xlsx?personal=1").data)
+    cells = xlsx_cells(client.get("/consultations/export.xlsx?personal=1&reason=감사 자료").data)
     typed = [c for c in cells if isinstance(c.value, str) and "1+1" in c.value]
     typed += [c for c in cells if isinstance(c.value, str) and "WEBSERVICE" in c.value]
     assert [(c.data_type, c.value) for c in typed] == [("s", "'=1+1"), ("s", "'" + FORMULA)]
@@ -50,7 +50,7 @@ def test_the_csv_export_neutralises_every_formula_start(client, login, db, field
     data.consultation(db, fields["legal"], kim, summary="+cmd", citizen_name="-2+3")
     db.commit()
     login("coordinator")
-    cells = csv_cells(client.get("/consultations/export.csv?personal=1").data)
+    cells = csv_cells(client.get("/consultations/export.csv?personal=1&reason=감사 자료").data)
     assert {"'@SUM(A1)", "'+cmd", "'-2+3"} <= set(cells)
     assert not [c for c in cells if c[:1] in "=+-@\t\r" and c != ""]
 
@@ -60,7 +60,7 @@ def test_a_counselor_named_like_a_formula_is_text_in_the_report_workbook(client,
     counselors["a"].name = FORMULA
     db.commit()
     login("coordinator")
-    cells = xlsx_cells(client.get("/reports/2027/export.xlsx").data)
+    cells = xlsx_cells(client.get("/reports/2027/export.xlsx?reason=감사 자료").data)
     assert not [c for c in cells if c.data_type == "f"]
     assert "'" + FORMULA in [c.value for c in cells]
 
@@ -70,5 +70,5 @@ def test_a_counselor_named_like_a_formula_is_text_in_the_report_csv(client, logi
     counselors["a"].name = FORMULA
     db.commit()
     login("coordinator")
-    cells = csv_cells(client.get("/reports/2027/export.csv").data)
+    cells = csv_cells(client.get("/reports/2027/export.csv?reason=감사 자료").data)
     assert "'" + FORMULA in cells and FORMULA not in cells
