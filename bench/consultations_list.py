@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import flask_migrate
 from sqlalchemy import text
 
+from bench import schema
 from callcenter import create_app, search_index
 from callcenter.accounts import create_user
 from callcenter.config import normalise_database_url
@@ -66,12 +66,7 @@ def summary_pool(rng: random.Random) -> list[str]:
 def prepare(app) -> None:  # type: ignore[no-untyped-def]
     """Rebuild the schema with the migrations and add counselors, topics and a user."""
     with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        flask_migrate.upgrade(
-            directory=str(Path(__file__).resolve().parent.parent / "migrations"), revision="heads"
-        )
+        schema.rebuild()
         db.session.execute(
             text(
                 "INSERT INTO counselors (name, phone, active, auto_answer, created_at) "

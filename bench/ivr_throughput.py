@@ -38,22 +38,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.schema import free_port, rebuild_at  # noqa: E402
+
 TOKEN = "bench-auth-token"
 FIELDS = ("legal", "construction", "tax", "labor")
 COVER = 120  # counselors on call all day; a round's choices each reserve one of them
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_database(url: str) -> None:
     """Migrate an empty database and fill it with 500 counselors and ten years of shifts."""
-    from sqlalchemy import create_engine, insert, select, text
+    from sqlalchemy import insert, select
 
-    from callcenter.config import normalise_database_url
     from callcenter.models import (
         Counselor,
         Field,
@@ -63,19 +58,7 @@ def build_database(url: str) -> None:
         counselor_fields,
     )
 
-    engine = create_engine(normalise_database_url(url))
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    env = dict(os.environ, DATABASE_URL=url, CALLCENTER_ENV="development")
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    engine = rebuild_at(url)
     rng = random.Random(7)
     today = datetime.now(UTC).date()
     first_year = today.year - 9

@@ -22,7 +22,6 @@ import dataclasses
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.schema import free_port, rebuild_at  # noqa: E402
 from bench.twilio_driver import CallRecord, Driver, Leg, Mix, Timing, Wait, new_sid  # noqa: E402
 
 TOKEN = "bench-auth-token"
@@ -60,33 +60,15 @@ LINE_SETTINGS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_database(url: str, counselors: int, tz: ZoneInfo) -> dict[str, set[str]]:
     """Migrate an emptied database and put counselors on call now; return phones by field."""
-    from sqlalchemy import create_engine, insert, select, text
+    from sqlalchemy import insert, select
 
-    from callcenter.config import normalise_database_url
     from callcenter.models import Counselor, Field, OneOffShift, counselor_fields
 
-    engine = create_engine(normalise_database_url(url))
-    if engine.dialect.name != "postgresql":
+    if not url.startswith("postgresql"):
         raise SystemExit("line_load runs on PostgreSQL: give a postgresql:// URL")
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    env = dict(os.environ, DATABASE_URL=url, CALLCENTER_ENV="development")
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    engine = rebuild_at(url)
     now = datetime.now(UTC)
     today = now.astimezone(tz).date()
     roster: dict[str, set[str]] = {code: set() for code in FIELDS}

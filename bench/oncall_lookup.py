@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import flask_migrate  # noqa: E402
-from sqlalchemy import insert, inspect, select, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench import schema  # noqa: E402
 from callcenter import create_app  # noqa: E402
 from callcenter.config import normalise_database_url  # noqa: E402
 from callcenter.extensions import db  # noqa: E402
@@ -61,16 +61,7 @@ REOPENED_HOLIDAYS = 20
 
 def rebuild(url: str) -> None:
     """Empty the database and build the schema with the migrations."""
-    engine = db.engine
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        else:
-            conn.execute(text("PRAGMA foreign_keys=OFF"))
-            for table in inspect(conn).get_table_names():
-                conn.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
-    flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
+    schema.rebuild()
 
 
 def random_day(rng: random.Random) -> date:

@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import flask_migrate  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench import schema  # noqa: E402
 from callcenter import create_app  # noqa: E402
 from callcenter.config import normalise_database_url  # noqa: E402
 from callcenter.extensions import db  # noqa: E402
@@ -104,10 +104,7 @@ JOIN fields f ON f.digit = (1 + g % 4)::text
 def rebuild(n: int) -> float:
     """Recreate the schema and fill it with n calls and n consultations; return seconds."""
     began = time.perf_counter()
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
+    schema.rebuild()
     with db.engine.begin() as conn:
         conn.execute(text(FILL_COUNSELORS))
         for statement in (FILL_CALLS, FILL_CONSULTATIONS, FILL_CALLBACKS, FILL_VOICEMAILS):
