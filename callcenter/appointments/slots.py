@@ -194,3 +194,11 @@ def next_free_slot(
     """Return the field's first slot a citizen can book now, if any."""
     found = free_slots(session, field_id, now, tz, limit=1)
     return found[0] if found else None
+
+
+def by_day(found: list[AppointmentSlot], tz: ZoneInfo) -> list[tuple[date, list[AppointmentSlot]]]:
+    """Group slots in time order by their local date."""
+    days: dict[date, list[AppointmentSlot]] = {}
+    for slot in found:
+        days.setdefault(slot.starts_at.astimezone(tz).date(), []).append(slot)
+    return list(days.items())
