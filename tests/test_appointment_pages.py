@@ -135,3 +135,19 @@ def test_an_english_booking_gets_english_texts(client, db, legal_slots):
     client.get("/appointments?lang=en")
     post_booking(client, slot_at(db, at(TUESDAY, 14)))
     assert db.scalar(select(OutboxMessage.body)).startswith("[City advice line] Legal")
+
+
+def test_the_status_page_shows_each_fields_next_free_slot(client, db, legal_slots, settings):
+    settings(STATUS_CACHE_SECONDS=0)
+    post_booking(client, slot_at(db, at(date(2027, 3, 2), 16)))
+    page = client.get("/status").get_data(as_text=True)
+    legal_card = page.split('data-field="legal"', 1)[1].split("</li>", 1)[0]
+    assert "예약 가능한 가장 빠른 시간" in legal_card and "03/02 (화) 16:30" in legal_card
+    tax_card = page.split('data-field="tax"', 1)[1].split("</li>", 1)[0]
+    assert "지금 예약할 수 있는 시간이 없습니다" in tax_card
+
+
+def test_the_status_json_names_the_next_free_slot(client, db, legal_slots, settings):
+    settings(STATUS_CACHE_SECONDS=0)
+    body = client.get("/api/status").get_json()
+    assert body["next_appointment"] == {"legal": "2027-03-02T07:00:00+00:00"}

@@ -11,6 +11,7 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -31,6 +32,11 @@ from schedules.occurrences import occurrences
 MIN_NOTICE = timedelta(hours=1)
 # How far ahead the public pages look for free slots.
 HORIZON_DAYS = 62
+
+
+def menu_fields(session: Session) -> list[Field]:
+    """Return the active fields in menu order."""
+    return cast("list[Field]", list(session.scalars(Field.menu())))
 
 
 def plan_for(session: Session, field_id: int) -> AppointmentPlan:
@@ -77,8 +83,8 @@ def publish(
     plan = plan_for(session, field.id)
     length = timedelta(minutes=max(int(plan.slot_minutes), 5))
     found = occurrences(session, start, end, tz, field_ids=[field.id], counselor_id=counselor_id)
-    existing = set(
-        session.execute(
+    existing: set[tuple[int, datetime]] = set(
+        session.execute(  # type: ignore[arg-type]
             select(AppointmentSlot.counselor_id, AppointmentSlot.starts_at).where(
                 AppointmentSlot.starts_at >= datetime.combine(start, time.min, tz),
                 AppointmentSlot.starts_at < datetime.combine(end + timedelta(days=1), time.min, tz),
@@ -165,26 +171,35 @@ def free_slots(
     respect_opening: bool = True,
     limit: int | None = None,
 ) -> list[AppointmentSlot]:
-    """Return a field's free slots from now, in time order: open for booking, still covered."""
+    """Return a field's free slots from now, in time order: open for booking, still covered.
+
+    With a limit, candidates are read a batch at a time until enough are found.
+    """
     held = select(Appointment.holding_slot_id).where(Appointment.holding_slot_id.is_not(None))
-    candidates = list(
-        session.scalars(
-            select(AppointmentSlot)
-            .options(joinedload(AppointmentSlot.counselor))
-            .where(
-                AppointmentSlot.field_id == field_id,
-                AppointmentSlot.withdrawn_at.is_(None),
-                AppointmentSlot.starts_at > now + MIN_NOTICE,
-                AppointmentSlot.starts_at < now + timedelta(days=HORIZON_DAYS),
-                AppointmentSlot.id.not_in(held),
-            )
-            .order_by(AppointmentSlot.starts_at, AppointmentSlot.id)
+    statement = (
+        select(AppointmentSlot)
+        .options(joinedload(AppointmentSlot.counselor))
+        .where(
+            AppointmentSlot.field_id == field_id,
+            AppointmentSlot.withdrawn_at.is_(None),
+            AppointmentSlot.starts_at > now + MIN_NOTICE,
+            AppointmentSlot.starts_at < now + timedelta(days=HORIZON_DAYS),
+            AppointmentSlot.id.not_in(held),
         )
+        .order_by(AppointmentSlot.starts_at, AppointmentSlot.id)
     )
-    if respect_opening:
-        candidates = [s for s in candidates if is_open(s, now, tz)]
-    gone = uncovered(session, candidates, tz)
-    free = [s for s in candidates if s.id not in gone]
+    batch = max(limit * 20, 40) if limit else None
+    free: list[AppointmentSlot] = []
+    for page in range(10 if batch else 1):
+        paged = statement.offset(page * batch).limit(batch) if batch else statement
+        candidates = list(session.scalars(paged))
+        read = len(candidates)
+        if respect_opening:
+            candidates = [s for s in candidates if is_open(s, now, tz)]
+        gone = uncovered(session, candidates, tz)
+        free += [s for s in candidates if s.id not in gone]
+        if not batch or len(free) >= (limit or 0) or read < batch:
+            break
     return free[:limit] if limit else free
 
 

@@ -55,7 +55,7 @@ def _respond(template: str, status: int = 200, **values):  # type: ignore[no-unt
 
 
 def _booking_page(form: AppointmentForm, status: int = 200, error=None):  # type: ignore[no-untyped-def]
-    fields = list(db.session.scalars(Field.menu()))
+    fields = slots.menu_fields(db.session)
     chosen = next((f for f in fields if f.code == (form.field.data or "")), None)
     free = slots.free_slots(db.session, chosen.id, clock_now(), line_timezone()) if chosen else []
     return _respond(
