@@ -101,10 +101,3 @@ def cancelled(appointment: Appointment, tz: ZoneInfo) -> str:
             f"{PREFIX['en']} Your {field} appointment on {at} ({appointment.number}) is cancelled."
         )
     return f"{PREFIX['ko']} {at} {field} 상담 예약({appointment.number})이 취소되었습니다."
-
-
-def booking_link(language: str) -> str:
-    """Return the text that sends a caller the booking page's address."""
-    if language == "en":
-        return f"{PREFIX['en']} Book a visit or a phone appointment here: {booking_page_link()}"
-    return f"{PREFIX['ko']} 방문·전화 상담 예약은 여기에서 하실 수 있습니다: {booking_page_link()}"
