@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -254,3 +254,16 @@ def test_next_free_slot_is_the_fields_first_bookable_one(db, clock, legal_slots)
 def test_a_landline_booking_is_shown_on_screen_only(db, clock, legal_slots):
     book(db, clock, slot_at(db, at(TUESDAY, 14)), phone="02-2120-3456")
     assert db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_retention_erases_a_bookings_personal_data(db, clock, legal_slots):
+    from schedules.retention import purge_personal_data
+
+    booked = book(db, clock, slot_at(db, at(TUESDAY, 14)))
+    db.commit()
+    purge_personal_data(db, clock.now + timedelta(days=4 * 365))
+    db.commit()
+    db.expire_all()
+    kept = db.get(Appointment, booked.id)
+    assert (kept.name, kept.phone, kept.description, kept.phone_digest) == (None,) * 4
+    assert kept.status == "booked" and kept.field_id == booked.field_id
