@@ -151,3 +151,14 @@ def test_the_status_json_names_the_next_free_slot(client, db, legal_slots, setti
     settings(STATUS_CACHE_SECONDS=0)
     body = client.get("/api/status").get_json()
     assert body["next_appointment"] == {"legal": "2027-03-02T07:00:00+00:00"}
+
+
+def test_a_long_list_of_slots_continues_on_a_later_page(client, db, legal_slots, monkeypatch):
+    from callcenter.public import appointment_views
+
+    monkeypatch.setattr(appointment_views, "PAGE_SLOTS", 2)
+    first = client.get("/appointments?field=legal").get_data(as_text=True)
+    assert "3월 2일 (화)" in first and "3월 9일 (화)" not in first
+    later = client.get("/appointments?field=legal&from=2027-03-03").get_data(as_text=True)
+    assert "3월 9일 (화)" in later and "3월 2일 (화)" not in later
+    assert 'id="later-slots"' in first

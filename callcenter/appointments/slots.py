@@ -15,7 +15,7 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from callcenter.models import (
@@ -66,8 +66,7 @@ def booking_opens(month: date, tz: ZoneInfo) -> datetime:
 
 def is_open(slot: AppointmentSlot, now: datetime, tz: ZoneInfo) -> bool:
     """Whether citizens may book this slot now: its month has opened and it is not too soon."""
-    month = month_of(slot.starts_at.astimezone(tz).date())
-    return booking_opens(month, tz) <= now and slot.starts_at > now + MIN_NOTICE
+    return now + MIN_NOTICE < slot.starts_at < bookable_until(now, tz)
 
 
 def publish(
@@ -92,28 +91,28 @@ def publish(
         ).all()
     )
     away = absences(session, {o.counselor.id for o in found}, start, end, tz)
-    added = 0
+    rows = []
     for occurrence in found:
         begins, ends = occurrence.starts_at(tz), occurrence.ends_at(tz)
         while begins + length <= ends:
             key = (occurrence.counselor.id, begins)
             if begins > now and key not in existing and not _overlaps(away, key[0], begins, length):
-                session.add(
-                    AppointmentSlot(
-                        field_id=field.id,
-                        counselor_id=occurrence.counselor.id,
-                        kind=plan.kind,
-                        place=plan.place,
-                        starts_at=begins,
-                        ends_at=begins + length,
-                        created_at=now,
-                    )
+                rows.append(
+                    {
+                        "field_id": field.id,
+                        "counselor_id": occurrence.counselor.id,
+                        "kind": plan.kind,
+                        "place": plan.place,
+                        "starts_at": begins,
+                        "ends_at": begins + length,
+                        "created_at": now,
+                    }
                 )
                 existing.add(key)
-                added += 1
             begins += length
-    session.flush()
-    return added
+    if rows:  # in one statement: a month of a busy field is thousands of slots
+        session.execute(insert(AppointmentSlot), rows)
+    return len(rows)
 
 
 def absences(
@@ -162,6 +161,66 @@ def uncovered(session: Session, slots: list[AppointmentSlot], tz: ZoneInfo) -> s
     return gone
 
 
+def bookable_until(now: datetime, tz: ZoneInfo) -> datetime:
+    """Return the start of the first month whose booking has not opened yet."""
+    month = month_of(now.astimezone(tz).date())
+    for _month in range(24):  # a misconfiguration must not loop forever
+        following = month_of(month + timedelta(days=32))
+        if booking_opens(following, tz) > now:
+            return datetime.combine(following, time.min, tz)
+        month = following
+    return datetime.combine(month, time.min, tz)
+
+
+def free_slot_ids(
+    session: Session,
+    field_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    respect_opening: bool = True,
+    limit: int | None = None,
+    since: datetime | None = None,
+) -> list[int]:
+    """Return the ids of a field's free slots from now (or `since`), in time order.
+
+    Candidates are read as plain rows, a batch at a time when there is a limit: a busy field
+    has thousands of free slots.
+    """
+    held = select(Appointment.holding_slot_id).where(Appointment.holding_slot_id.is_not(None))
+    earliest = max(now + MIN_NOTICE, since or now)
+    latest = now + timedelta(days=HORIZON_DAYS)
+    if respect_opening:
+        latest = min(latest, bookable_until(now, tz))
+    statement = (
+        select(
+            AppointmentSlot.id,
+            AppointmentSlot.field_id,
+            AppointmentSlot.counselor_id,
+            AppointmentSlot.starts_at,
+            AppointmentSlot.ends_at,
+        )
+        .where(
+            AppointmentSlot.field_id == field_id,
+            AppointmentSlot.withdrawn_at.is_(None),
+            AppointmentSlot.starts_at > earliest,
+            AppointmentSlot.starts_at < latest,
+            AppointmentSlot.id.not_in(held),
+        )
+        .order_by(AppointmentSlot.starts_at, AppointmentSlot.id)
+    )
+    batch = max(limit * 4, 40) if limit else None
+    ids: list[int] = []
+    for page in range(50 if batch else 1):
+        paged = statement.offset(page * batch).limit(batch) if batch else statement
+        candidates = session.execute(paged).all()
+        gone = uncovered(session, candidates, tz)  # type: ignore[arg-type]
+        ids += [row.id for row in candidates if row.id not in gone]
+        if not batch or len(ids) >= (limit or 0) or len(candidates) < batch:
+            break
+    return ids[:limit] if limit else ids
+
+
 def free_slots(
     session: Session,
     field_id: int,
@@ -170,37 +229,21 @@ def free_slots(
     *,
     respect_opening: bool = True,
     limit: int | None = None,
+    since: datetime | None = None,
 ) -> list[AppointmentSlot]:
-    """Return a field's free slots from now, in time order: open for booking, still covered.
-
-    With a limit, candidates are read a batch at a time until enough are found.
-    """
-    held = select(Appointment.holding_slot_id).where(Appointment.holding_slot_id.is_not(None))
-    statement = (
-        select(AppointmentSlot)
-        .options(joinedload(AppointmentSlot.counselor))
-        .where(
-            AppointmentSlot.field_id == field_id,
-            AppointmentSlot.withdrawn_at.is_(None),
-            AppointmentSlot.starts_at > now + MIN_NOTICE,
-            AppointmentSlot.starts_at < now + timedelta(days=HORIZON_DAYS),
-            AppointmentSlot.id.not_in(held),
-        )
-        .order_by(AppointmentSlot.starts_at, AppointmentSlot.id)
+    """Return a field's free slots from now (or `since`), in time order: open, still covered."""
+    ids = free_slot_ids(
+        session, field_id, now, tz, respect_opening=respect_opening, limit=limit, since=since
     )
-    batch = max(limit * 20, 40) if limit else None
-    free: list[AppointmentSlot] = []
-    for page in range(10 if batch else 1):
-        paged = statement.offset(page * batch).limit(batch) if batch else statement
-        candidates = list(session.scalars(paged))
-        read = len(candidates)
-        if respect_opening:
-            candidates = [s for s in candidates if is_open(s, now, tz)]
-        gone = uncovered(session, candidates, tz)
-        free += [s for s in candidates if s.id not in gone]
-        if not batch or len(free) >= (limit or 0) or read < batch:
-            break
-    return free[:limit] if limit else free
+    loaded: dict[int, AppointmentSlot] = {}
+    for chunk in range(0, len(ids), 500):
+        for slot in session.scalars(
+            select(AppointmentSlot)
+            .options(joinedload(AppointmentSlot.counselor))
+            .where(AppointmentSlot.id.in_(ids[chunk : chunk + 500]))
+        ):
+            loaded[slot.id] = slot
+    return [loaded[i] for i in ids if i in loaded]
 
 
 def next_free_slot(

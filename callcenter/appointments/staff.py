@@ -28,6 +28,9 @@ from callcenter.models import (
 
 # How far ahead coordinators are warned about bookings whose counselor cannot come.
 ACTION_HORIZON_DAYS = 42
+# A page lists at most this many; a whole field gone is handled a day at a time.
+MOST_FLAGGED = 200
+MOVE_CHOICES = 200
 SHOWN = (AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)
 
 
@@ -104,7 +107,26 @@ def mark_no_show(appointment: Appointment, now: datetime) -> None:
 
 def needing_action(session: Session, now: datetime, tz: ZoneInfo) -> list[Appointment]:
     """Return upcoming bookings whose counselor has no session over their slot any more."""
-    booked = list(
+    booked = session.execute(
+        select(
+            AppointmentSlot.id,
+            AppointmentSlot.field_id,
+            AppointmentSlot.counselor_id,
+            AppointmentSlot.starts_at,
+            AppointmentSlot.ends_at,
+        )
+        .join(Appointment, Appointment.slot_id == AppointmentSlot.id)
+        .where(
+            Appointment.status == AppointmentStatus.BOOKED,
+            AppointmentSlot.starts_at > now,
+            AppointmentSlot.starts_at < now + timedelta(days=ACTION_HORIZON_DAYS),
+        )
+    ).all()
+    uncovered = slot_rules.uncovered(session, booked, tz)  # type: ignore[arg-type]
+    gone = [row.id for row in sorted(booked, key=lambda r: r.starts_at) if row.id in uncovered]
+    if not gone:
+        return []
+    return list(
         session.scalars(
             select(Appointment)
             .join(AppointmentSlot, AppointmentSlot.id == Appointment.slot_id)
@@ -112,21 +134,20 @@ def needing_action(session: Session, now: datetime, tz: ZoneInfo) -> list[Appoin
             .options(joinedload(Appointment.field))
             .where(
                 Appointment.status == AppointmentStatus.BOOKED,
-                AppointmentSlot.starts_at > now,
-                AppointmentSlot.starts_at < now + timedelta(days=ACTION_HORIZON_DAYS),
+                Appointment.slot_id.in_(gone[:MOST_FLAGGED]),
             )
             .order_by(AppointmentSlot.starts_at)
         )
     )
-    gone = slot_rules.uncovered(session, [a.slot for a in booked], tz)
-    return [a for a in booked if a.slot_id in gone]
 
 
 def move_targets(
     session: Session, appointment: Appointment, now: datetime, tz: ZoneInfo
 ) -> list[AppointmentSlot]:
     """Return the free slots of the booking's field a coordinator may move it to."""
-    return slot_rules.free_slots(session, appointment.field_id, now, tz, respect_opening=False)
+    return slot_rules.free_slots(
+        session, appointment.field_id, now, tz, respect_opening=False, limit=MOVE_CHOICES
+    )
 
 
 def move_by_office(

@@ -146,7 +146,7 @@ def appointment_slots() -> str | Response:
         return redirect(url_for("backoffice.appointment_slots"))
     plans = {f.id: slots.plan_for(db.session, f.id) for f in fields}
     free = {
-        f.id: len(slots.free_slots(db.session, f.id, now, tz, respect_opening=False))
+        f.id: len(slots.free_slot_ids(db.session, f.id, now, tz, respect_opening=False))
         for f in fields
     }
     return render_template(

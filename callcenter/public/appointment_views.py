@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from flask import current_app, render_template, request
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
@@ -18,6 +21,8 @@ from callcenter.public.status_views import remember_language
 from callcenter.timezone import line_timezone
 
 EXPIRED = "페이지가 만료되었습니다. 다시 시도해 주십시오."
+# Slots shown on one page: a busy field has thousands; a link shows the later ones.
+PAGE_SLOTS = 120
 
 
 class AppointmentForm(FlaskForm):
@@ -45,6 +50,17 @@ def _slot_id(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) < 10 else None
 
 
+def _since(text: str | None, tz: ZoneInfo) -> datetime | None:
+    """Return the start of the local day a ?from= date names, or None."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return (
+        datetime.combine(day, time.min, tz) if date(2000, 1, 1) <= day <= date(2100, 1, 1) else None
+    )
+
+
 def _respond(template: str, status: int = 200, **values):  # type: ignore[no-untyped-def]
     """Render a public booking page in the visitor's language."""
     language = str(get_locale())
@@ -57,7 +73,16 @@ def _respond(template: str, status: int = 200, **values):  # type: ignore[no-unt
 def _booking_page(form: AppointmentForm, status: int = 200, error=None):  # type: ignore[no-untyped-def]
     fields = slots.menu_fields(db.session)
     chosen = next((f for f in fields if f.code == (form.field.data or "")), None)
-    free = slots.free_slots(db.session, chosen.id, clock_now(), line_timezone()) if chosen else []
+    tz = line_timezone()
+    since = _since(request.args.get("from"), tz)
+    free = (
+        slots.free_slots(db.session, chosen.id, clock_now(), tz, limit=PAGE_SLOTS, since=since)
+        if chosen
+        else []
+    )
+    later = None
+    if len(free) == PAGE_SLOTS:
+        later = (free[-1].starts_at.astimezone(tz).date() + timedelta(days=1)).isoformat()
     return _respond(
         "public/appointments.html",
         status,
@@ -65,7 +90,8 @@ def _booking_page(form: AppointmentForm, status: int = 200, error=None):  # type
         fields=fields,
         chosen=chosen,
         free=free,
-        days=slots.by_day(free, line_timezone()),
+        days=slots.by_day(free, tz),
+        later=later,
         error=error,
         retention_days=current_app.config["RETENTION_DAYS"],
         cap=booking.setting("APPOINTMENT_MAX_PER_FIELD_PER_MONTH"),
