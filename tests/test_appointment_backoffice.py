@@ -27,10 +27,22 @@ def test_a_counselor_sees_their_days_appointments_only(
     db.commit()
     login("counselor", counselor=legal_slots)
     page = client.get("/bookings?day=2027-03-09").get_data(as_text=True)
-    assert "14:00" in page and "홍길동" in page and "010-****-6789" in page
+    assert "14:00" in page and "홍**" in page and "010-****-6789" in page
+    assert "전세 보증금 반환" in page and "홍길동" not in page
     client.post("/auth/logout")
     login("counselor", counselor=other)
-    assert "홍길동" not in client.get("/bookings?day=2027-03-09").get_data(as_text=True)
+    assert "홍**" not in client.get("/bookings?day=2027-03-09").get_data(as_text=True)
+
+
+def test_looking_at_a_days_bookings_is_recorded(client, db, clock, legal_slots, login):
+    from callcenter.models import AuditEvent
+
+    booked = book(db, clock, slot_at(db, at(TUESDAY, 14)))
+    db.commit()
+    login("coordinator")
+    client.get("/bookings?day=2027-03-09")
+    event = db.scalar(select(AuditEvent).where(AuditEvent.object_type == "appointments"))
+    assert event.action == "view" and event.detail["ids"] == [booked.id]
 
 
 def test_a_counselor_cannot_open_another_counselors_appointment(

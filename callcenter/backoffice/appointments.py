@@ -18,7 +18,7 @@ from callcenter.backoffice.helpers import audit_event, date_arg, get_or_404, int
 from callcenter.extensions import db
 from callcenter.models import Appointment, AppointmentKind, AppointmentPlan, Field
 from callcenter.nav import add_nav_item
-from callcenter.privacy import masked_phone
+from callcenter.privacy import mask_name, masked_phone
 from callcenter.timezone import line_timezone
 
 STATUS_LABELS = {
@@ -53,6 +53,9 @@ def appointments() -> str:
     found = list(db.session.scalars(staff.day_statement(current_user, day, tz, field_id)))
     at_risk = staff.needing_action(db.session, now, tz) if current_user.is_coordinator else []
     targets = {a.id: staff.move_targets(db.session, a, now, tz) for a in at_risk}
+    if found:  # descriptions are the citizens' own words: each look at them is recorded
+        audit_event("view", "appointments", None, day=day.isoformat(), ids=[a.id for a in found])
+        db.session.commit()
     return render_template(
         "backoffice/appointments/day.html",
         day=day,
@@ -64,6 +67,7 @@ def appointments() -> str:
         field_id=field_id,
         fields=slots.menu_fields(db.session),
         masked_phone=masked_phone,
+        mask_name=mask_name,
         statuses=STATUS_LABELS,
         kinds=KIND_LABELS,
         tz=tz,
