@@ -77,6 +77,14 @@ class Config:
         self.CALL_STALE_AFTER_MINUTES = _int("CALL_STALE_AFTER_MINUTES", 240)
         self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
         self.SCHEDULER_STANDBY_POLL_SECONDS = _int("SCHEDULER_STANDBY_POLL_SECONDS", 5)
+        # Booked appointments (docs/rosters.md, Appointments): booking for a month opens on
+        # this day of the month before, at this local time; a citizen's bookings per field
+        # per month; the reminder goes out the day before, from this local time.
+        self.APPOINTMENT_OPENS_DAY = _int("APPOINTMENT_OPENS_DAY", 25)
+        self.APPOINTMENT_OPENS_AT = env.get("APPOINTMENT_OPENS_AT") or "10:00"
+        self.APPOINTMENT_MAX_PER_FIELD_PER_MONTH = _int("APPOINTMENT_MAX_PER_FIELD_PER_MONTH", 1)
+        self.APPOINTMENT_REMINDER_AT = env.get("APPOINTMENT_REMINDER_AT") or "10:00"
+        self.APPOINTMENT_MAX_PER_HOUR = _int("APPOINTMENT_MAX_PER_HOUR", 60)
         # Back-office sign-ins end after this long without a request, and after this long at
         # most (docs/backoffice.md, Security).
         self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)

@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.extensions import db
 from callcenter.models import Call
 from callcenter.phones import InvalidPhoneNumber, is_korean_callable, to_callback_e164
-from ivr import bp
+from ivr import booking_link, bp
 from ivr.calls import (
     current_time,
     find_call,
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 @bp.post("/offer")
 @webhook
 def offer_choice() -> Response:
-    """1 a callback, 2 a voice message; wrong or no key is asked again, then goodbye."""
+    """1 a callback, 2 a voice message, 3 the booking link when offered; else asked again."""
     session, now = db.session, current_time()
     call = this_call()
     attempt = arg_int("attempt", 1)
@@ -44,6 +44,8 @@ def offer_choice() -> Response:
         start_callback(response, call, now)
     elif digits == "2":
         start_voicemail(response, call, now)
+    elif digits == booking_link.KEY and booking_link.offered(call):
+        booking_link.send_booking_link(session, response, call, now)
     else:
         say(response, "invalid_choice" if digits else "no_input", call.language)
         if attempt >= menu_tries():

@@ -15,7 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter import callback_limits, telephony
 from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
 from callcenter.phones import can_receive_sms, is_korean_callable
-from ivr import prompts
+from ivr import booking_link, prompts
 from ivr.calls import record_step, set_outcome
 from ivr.responses import say
 from ivr.speech import spoken_minutes, spoken_number, spoken_when
@@ -34,6 +34,7 @@ def announce_next_session(
     else:
         when = spoken_when(starts, now, tz, language)
         say(response, "closed_next", language, field=field.name(language), when=when)
+    booking_link.note_bookable(session, call, field, now, tz)
 
 
 def offer(response: VoiceResponse, call: Call, attempt: int = 1) -> None:
@@ -46,6 +47,8 @@ def offer(response: VoiceResponse, call: Call, attempt: int = 1) -> None:
         timeout=current_app.config["IVR_GATHER_TIMEOUT"],
     )
     say(gather, "offer", call.language)
+    if booking_link.offered(call):
+        say(gather, "offer_booking", call.language)
     response.redirect(action, method="POST")
 
 

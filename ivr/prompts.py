@@ -206,6 +206,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "[City advice line] Your {field} call back request is registered, ticket "
         "{ticket}. We will call you during advice hours.",
     },
+    "offer_booking": {
+        "ko": "방문이나 전화 상담을 예약하실 수 있는 주소를 문자로 받으시려면 3번을 눌러 주세요.",
+        "en": "To get the address of our booking page by text message, press 3.",
+    },
+    "booking_link_sent": {
+        "ko": "상담 예약 주소를 문자로 보내 드렸습니다.",
+        "en": "We sent you the booking page's address by text message.",
+    },
+    "booking_link_sms": {
+        "ko": "[시민 무료 전문상담] 방문·전화 상담 예약은 여기에서 하실 수 있습니다: {url}",
+        "en": "[City advice line] Book a visit or a phone appointment here: {url}",
+    },
     "voicemail_prompt": {
         "ko": "삐 소리가 나면 성함과 용건을 말씀해 주세요. 메시지는 녹음되어 담당 상담위원에게 "
         "전달됩니다. 최대 {minutes}분까지 녹음되며, 마치시면 우물 정자를 눌러 주세요.",

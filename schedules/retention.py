@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.config import AUDIT_RETENTION_FLOOR_DAYS
 from callcenter.models import (
+    Appointment,
     AuditEvent,
     Call,
     CallbackRequest,
@@ -73,6 +74,7 @@ def purge_personal_data(session: Session, now: datetime) -> dict[str, Any]:
         "callbacks": _erase(session, CallbackRequest, CallbackRequest.requested_at, cutoff),
         "voicemails": _erase(session, Voicemail, Voicemail.created_at, cutoff),
         "outbox": _erase(session, OutboxMessage, OutboxMessage.created_at, cutoff),
+        "appointments": _erase(session, Appointment, Appointment.booked_at, cutoff),
         # Consultations are versioned rows edited in the back office: mark them, too.
         "consultations": _erase(
             session,

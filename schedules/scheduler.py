@@ -37,7 +37,7 @@ from callcenter.extensions import db
 from callcenter.models import JobRun, apscheduler_jobs
 from callcenter.reporting.rollup import rollup_job
 from callcenter.timezone import line_timezone
-from schedules import jobs, retention
+from schedules import appointment_jobs, jobs, retention
 from schedules.leader import LeaderLock, Timing, holder_name
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,14 @@ JOBS: tuple[JobSpec, ...] = (
         rollup_job,
         lambda tz: CronTrigger(minute=15, timezone=tz),
         timedelta(hours=1),
+    ),
+    JobSpec(
+        "appointment_reminders",
+        "상담 예약 전날 알림 문자",
+        "10분마다",
+        appointment_jobs.send_appointment_reminders,
+        every(10),
+        timedelta(minutes=10),
     ),
 )
 JOBS_BY_ID = {spec.id: spec for spec in JOBS}

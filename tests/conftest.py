@@ -22,7 +22,7 @@ from callcenter.models import Base, Field
 ROOT = Path(__file__).resolve().parent.parent
 
 # Fixtures of the voice line's tests: clock, settings, on_shift, walker.
-pytest_plugins = ["tests.ivr_support", "tests.browser_support"]
+pytest_plugins = ["tests.ivr_support", "tests.browser_support", "tests.appointment_support"]
 
 
 def drop_everything(engine: Engine) -> None:

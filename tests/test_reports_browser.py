@@ -136,5 +136,5 @@ def test_yearly_report_draws_its_charts(page, live_server, db, fields, make_user
         "document.getElementById('chart-periods').chart.data.datasets"
         ".map(d => d.data.reduce((a, b) => a + b, 0))"
     )
-    assert drawn == [3, 1, 1]  # phone, visit, callback over the year
+    assert drawn == [3, 1, 1, 0, 0]  # phone, visit, callback, booked visits and calls
     screenshot(page, "report-2027")

@@ -30,6 +30,7 @@ def _menu(state):  # type: ignore[no-untyped-def]
 from callcenter.backoffice import (  # noqa: E402,F401
     access_review,
     account,
+    appointments,
     audit_log,
     blocklist,
     callbacks,

@@ -48,6 +48,8 @@ CHANNEL_LABELS = {
     Channel.PHONE: _l("전화"),
     Channel.VISIT: _l("방문"),
     Channel.CALLBACK: _l("다시 걸기"),
+    Channel.APPOINTMENT_VISIT: _l("방문 예약"),
+    Channel.APPOINTMENT_PHONE: _l("전화 예약"),
 }
 
 

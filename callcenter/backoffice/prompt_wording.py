@@ -61,7 +61,15 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("상담 시간이 아니거나 연결되지 않을 때"),
-        ("closed_next", "closed_unknown", "offer", "offer_callback_only"),
+        (
+            "closed_next",
+            "closed_unknown",
+            "offer",
+            "offer_callback_only",
+            "offer_booking",
+            "booking_link_sent",
+            "booking_link_sms",
+        ),
     ),
     (
         _l("전화 회신 요청"),
@@ -99,6 +107,7 @@ PROMPT_NOTES = {
     "menu_english": _l("한국어 메뉴 끝에 영어 목소리로 읽습니다."),
     "menu_korean": _l("영어 메뉴 끝에 한국어 목소리로 읽습니다."),
     "callback_sms": _l("음성이 아니라 문자 메시지로 보냅니다."),
+    "booking_link_sms": _l("음성이 아니라 문자 메시지로 보냅니다."),
     "sorry": OUTAGE_NOTE,
     "fallback_desk": OUTAGE_NOTE,
     "fallback_later": OUTAGE_NOTE,

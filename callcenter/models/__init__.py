@@ -1,5 +1,12 @@
 """The data model. Import models from here."""
 
+from callcenter.models.appointments import (
+    Appointment,
+    AppointmentKind,
+    AppointmentPlan,
+    AppointmentSlot,
+    AppointmentStatus,
+)
 from callcenter.models.audit import AuditEvent
 from callcenter.models.base import Base, EncryptedText, UTCDateTime, utcnow
 from callcenter.models.calls import (
@@ -62,6 +69,11 @@ from callcenter.models.signin import LoginAttempt, LoginLock, UserSession
 
 __all__ = [
     "COORDINATOR_ROLES",
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentPlan",
+    "AppointmentSlot",
+    "AppointmentStatus",
     "AuditEvent",
     "Base",
     "BlockedNumber",

@@ -19,6 +19,8 @@ class Channel(enum.StrEnum):
     PHONE = "phone"
     VISIT = "visit"
     CALLBACK = "callback"
+    APPOINTMENT_VISIT = "appt_visit"  # a booked visit
+    APPOINTMENT_PHONE = "appt_phone"  # a booked phone appointment
 
 
 class ConsultationOutcome(enum.StrEnum):

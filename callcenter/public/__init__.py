@@ -1,4 +1,4 @@
-"""Public pages, no sign-in: the line's live status and the online callback ticket."""
+"""Public pages, no sign-in: the line's live status, the online callback ticket, booking."""
 
 import os
 
@@ -26,4 +26,4 @@ def _settings(state):  # type: ignore[no-untyped-def]
         state.app.config.setdefault(name, int(raw) if raw not in (None, "") else default)
 
 
-from callcenter.public import status_views, ticket_views  # noqa: E402,F401
+from callcenter.public import appointment_views, status_views, ticket_views  # noqa: E402,F401

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 
+from callcenter.appointments.status import cached_next_free_slots
 from callcenter.extensions import db
 from callcenter.phones import national
 from callcenter.public import bp
@@ -38,12 +41,18 @@ def remember_language(response: Response) -> Response:
     return response
 
 
+def next_slots() -> dict[str, datetime]:
+    """Return each field's first bookable appointment slot (cached)."""
+    return cached_next_free_slots(db.session, line_now(), line_timezone())
+
+
 def _render(template: str) -> Response:
     status = snapshot()
     language = str(get_locale())
     page = render_template(
         template,
         status=status,
+        next_slots=next_slots(),
         language=language,
         phone_display=national(status.phone),
         weekdays=WEEKDAY_CODES,
@@ -71,6 +80,7 @@ def status_json() -> Response:
     status = snapshot()
     body = status.to_json()
     body["phone_display"] = national(status.phone)
+    body["next_appointment"] = {code: at.isoformat() for code, at in next_slots().items()}
     response = jsonify(body)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return _cacheable(response)

@@ -43,7 +43,7 @@ from callcenter.reporting.period import Period
 
 ANSWER_TARGET_SECONDS = sources.ANSWER_TARGET_SECONDS
 SATISFACTION_SCORES = (1, 2, 3, 4, 5)
-CHANNELS = ("phone", "visit", "callback")
+CHANNELS = ("phone", "visit", "callback", "appt_visit", "appt_phone")
 
 
 @dataclass

@@ -34,7 +34,13 @@ def _one(value: float | None) -> float | None:
 
 def channel_label(channel: str) -> str:
     """Return the name of a channel."""
-    return {"phone": _("전화"), "visit": _("방문"), "callback": _("콜백")}.get(channel, channel)
+    return {
+        "phone": _("전화"),
+        "visit": _("방문"),
+        "callback": _("콜백"),
+        "appt_visit": _("방문 예약"),
+        "appt_phone": _("전화 예약"),
+    }.get(channel, channel)
 
 
 def outcome_label(outcome: str | None) -> str:
