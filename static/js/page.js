@@ -24,3 +24,7 @@ document.addEventListener("click", (event) => {
     else if (target.requestFullscreen) target.requestFullscreen();
   }
 });
+
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("[data-select-on-focus]")) event.target.select();
+});
