@@ -168,3 +168,12 @@ def test_coordinator_is_warned_of_a_counselor_not_answering(client, login, clock
     login("coordinator")
     page = client.get("/").get_data(as_text=True)
     assert 'data-alert="not-answering"' in page and "김변호 님" in page
+
+
+def test_start_pages_and_menu_read_in_english_when_chosen(client, login, clock, db, fields):
+    kim = data.counselor(db, "김변호", "+821011112222", fields["legal"])
+    db.commit()
+    login("counselor", counselor=kim)
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert "My tasks" in page and "Callbacks and voice messages" in page
+    assert "내 할 일" not in page
