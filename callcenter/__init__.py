@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter, Map
 
@@ -16,7 +16,7 @@ from callcenter.config import Config, load_config
 from callcenter.crypto import keyring
 from callcenter.extensions import babel, csrf, db, login_manager, migrate
 from callcenter.logs import configure_logging
-from callcenter.nav import visible_nav_items
+from callcenter.nav import account_items, current_trail, nav_groups, visible_nav_items
 from callcenter.sessions import CookieSessions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +80,14 @@ def select_locale() -> str:
     return chosen if chosen in ("ko", "en") else "ko"
 
 
+def city_name() -> str:
+    """Return the city's name in the interface's language, empty when none is set."""
+    config = current_app.config
+    if str(get_locale()) == "en" and config.get("CITY_NAME_EN"):
+        return str(config["CITY_NAME_EN"])
+    return str(config.get("CITY_NAME") or "")
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     db.init_app(app)
@@ -93,6 +101,10 @@ def register_extensions(app: Flask) -> None:
     lengths.install()  # texts longer than their columns are refused before any write
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["nav_items"] = visible_nav_items
+    app.jinja_env.globals["nav_groups"] = nav_groups
+    app.jinja_env.globals["account_items"] = account_items
+    app.jinja_env.globals["current_trail"] = current_trail
+    app.jinja_env.globals["city_name"] = city_name
 
     from callcenter.auth.sessions import signed_in_user
 

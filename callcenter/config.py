@@ -63,6 +63,9 @@ class Config:
         self.TWILIO_PHONE_NUMBER = env.get("TWILIO_PHONE_NUMBER") or "+827000000000"
         self.PUBLIC_BASE_URL = (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None
         self.CALLCENTER_TIMEZONE = env.get("CALLCENTER_TIMEZONE") or "Asia/Seoul"
+        # The city whose line this is, named in the public pages' header and footer.
+        self.CITY_NAME = env.get("CITY_NAME") or ""
+        self.CITY_NAME_EN = env.get("CITY_NAME_EN") or ""
         # Fernet keys for personal data at rest, newest first, comma separated.
         self.DATA_ENCRYPTION_KEYS = env.get("DATA_ENCRYPTION_KEYS") or None
         self.DATA_LOOKUP_KEY = env.get("DATA_LOOKUP_KEY") or None

@@ -62,3 +62,29 @@ def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Keep a full-page screenshot in test-artifacts/ for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+# KWCAG 2.2 follows WCAG 2.1: every A and AA rule.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run axe-core on the page; return one line per WCAG 2.1 A/AA violation and element."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{violation['id']} ({violation['help']}): {node['target']}"
+        for violation in results["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+def fits_width(page) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the page fits the viewport's width, with no sideways scrolling."""
+    return bool(page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth"))

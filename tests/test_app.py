@@ -128,7 +128,7 @@ def broken_start_page(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(callcenter.backoffice.home, "on_call", broken)
+    monkeypatch.setattr(callcenter.backoffice.home, "coordinator_start", broken)
 
 
 def test_server_error_page_is_korean_and_leads_home(client, login, broken_start_page):

@@ -35,7 +35,7 @@ def test_counselor_completes_a_draft_on_a_phone(live_server, browser, make_user,
     sign_in(page, live_server, user.email)
     page.click(f"a[href='/consultations/{draft.id}/edit']")
     page.select_option("#topic", label="  └ 임금 체불")
-    page.check("input[name=outcome][value=referred]")
+    page.click("input[name=outcome][value=referred] + label")
     page.select_option("#referred_to", "labor_office")
     page.fill("#summary", "석 달째 임금을 받지 못함. 노동청 진정 안내.")
     page.fill("#duration_minutes", "8")

@@ -75,7 +75,7 @@ def test_citizen_books_and_cancels_a_callback_ticket(phone, live_server, clock, 
     phone.goto(f"{live_server}/callback")
     phone.select_option("#field", "legal")
     phone.fill("#phone", "010-2345-6789")
-    phone.check("input[name=consent]")
+    phone.click("label[for=consent]")
     phone.click("button[type=submit]")
     ticket = phone.locator("#ticket-number").inner_text()
     assert ticket.startswith("W") and len(ticket) == 8

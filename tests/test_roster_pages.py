@@ -400,7 +400,7 @@ def test_another_counselor_cannot_decide_a_swap(client, db, fields, login):
 def test_coordinator_issues_a_field_feed(client, login, fields):
     login("coordinator")
     html = page(client.post("/rosters/feeds", data={"field_id": fields["tax"].id}))
-    url = html.split('class="feed-url" readonly value="')[1].split('"')[0]
+    url = html.split('id="feed-url"')[1].split('value="')[1].split('"')[0]
     assert client.get(url.replace("http://localhost", "")).status_code == 200
 
 
