@@ -234,7 +234,7 @@ def register_request_hooks(app: Flask) -> None:
     )
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if response.mimetype == "text/xml":
             # TwiML for Twilio: nothing in it is framed, rendered or follows links, and the

@@ -50,7 +50,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     email = email.strip().lower()
     user = session.scalar(select(User).where(func.lower(User.email) == email))
     try:
-        right = _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        right: bool = _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         right = False
     return user if right and user is not None and user.active else None

@@ -63,7 +63,7 @@ class AuditFilter:
     until: datetime | None = None  # exclusive
 
 
-def events(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+def events(criteria: AuditFilter) -> Select[AuditEvent]:
     """Select audit events matching the filter, newest first."""
     statement = select(AuditEvent)
     if criteria.user_id is not None:

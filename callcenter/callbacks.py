@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
@@ -25,7 +26,7 @@ class CallbackError(ValueError):
     """A user-facing reason a callback action cannot be done."""
 
 
-def queue(user: User, field_id: int | None = None) -> Select[tuple[CallbackRequest]]:
+def queue(user: User, field_id: int | None = None) -> Select[CallbackRequest]:
     """Select open callbacks the user may handle, oldest first."""
     statement = (
         select(CallbackRequest)
@@ -51,7 +52,7 @@ def queue(user: User, field_id: int | None = None) -> Select[tuple[CallbackReque
 def claim(session: Session, callback: CallbackRequest, counselor: Counselor, now: datetime) -> None:
     """Claim a pending callback for a counselor; refuse one someone else took. No commit."""
     # A conditional UPDATE, so two people clicking at once cannot both win.
-    taken = session.execute(
+    result = session.execute(
         update(CallbackRequest)
         .where(
             CallbackRequest.id == callback.id,
@@ -62,7 +63,8 @@ def claim(session: Session, callback: CallbackRequest, counselor: Counselor, now
         )
         .values(status=CallbackStatus.CLAIMED, claimed_by_id=counselor.id, claimed_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    taken = cast(CursorResult[Any], result).rowcount
     session.refresh(callback)
     if not taken:
         raise CallbackError("다른 상담 위원이 이미 맡은 요청입니다.")

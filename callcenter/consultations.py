@@ -96,7 +96,7 @@ def _day_start(day: date, tz: ZoneInfo) -> datetime:
 
 def filtered(
     session: Session, user: User, criteria: ConsultationFilter, tz: ZoneInfo
-) -> Select[tuple[Consultation]]:
+) -> Select[Consultation]:
     """Select the consultations the user may see that match the filter, sorted."""
     statement = select(Consultation).where(consultation_scope(user))
     if criteria.date_from:
@@ -166,7 +166,7 @@ def list_page(
     return paginate(session, statement, number)
 
 
-def drafts_of(counselor_id: int) -> Select[tuple[Consultation]]:
+def drafts_of(counselor_id: int) -> Select[Consultation]:
     """Select a counselor's drafts waiting to be completed, oldest first."""
     return (
         select(Consultation)
@@ -255,7 +255,7 @@ def _apply(session: Session, consultation: Consultation, data: ConsultationInput
     consultation.summary = data.summary.strip()
     consultation.duration_minutes = data.duration_minutes
     # Blank personal fields keep what is stored: edit forms do not show them unmasked.
-    if (data.citizen_name or "").strip():
+    if data.citizen_name and data.citizen_name.strip():
         consultation.citizen_name = data.citizen_name.strip()
     if (data.citizen_phone or "").strip():
         set_citizen_phone(consultation, data.citizen_phone)

@@ -128,13 +128,13 @@ def register(app: Flask) -> None:
     """Install the handlers on the app."""
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException):
         if request.path.startswith("/ivr/") or request.accept_mimetypes.best == "application/json":
             return {"error": exc.name, "status": exc.code}, exc.code
         return render_error(exc.code or 500, _own_message(exc))
 
     @app.errorhandler(TooLong)
-    def too_long(exc: TooLong):  # type: ignore[no-untyped-def]
+    def too_long(exc: TooLong):
         db.session.rollback()
         message = too_long_message(exc)
         back = _same_site_referrer() if request.method == "POST" else None
@@ -144,7 +144,7 @@ def register(app: Flask) -> None:
         return http_error(BadRequest(message))
 
     @app.errorhandler(Exception)
-    def unexpected_error(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected_error(exc: Exception):
         log.exception("Unhandled error", extra={"path": request.path})
         try:
             db.session.rollback()

@@ -131,6 +131,6 @@ def readyz() -> ResponseReturnValue:
     return _no_store(body), 200 if found.ready else 503
 
 
-def _no_store(response):  # type: ignore[no-untyped-def]
+def _no_store(response):
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from typing import TypeGuard
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -107,7 +108,7 @@ def check_outgoing(e164: str | None, use: Use) -> None:
         raise RefusedNumber(reason)
 
 
-def is_korean_callable(e164: str | None) -> bool:
+def is_korean_callable(e164: str | None) -> TypeGuard[str]:
     """Whether the line may call (and pay for calling) this number: a Korean phone."""
     return outgoing_refusal(e164, Use.CALL) is None
 

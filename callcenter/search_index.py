@@ -18,6 +18,7 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Integer,
+    SQLColumnExpression,
     and_,
     any_,
     bindparam,
@@ -113,9 +114,9 @@ class Match:
     terms: list[int]
     as_array: bool = False  # PostgreSQL takes the ids as one array parameter
 
-    def clause(self, id_column: ColumnElement[int]) -> ColumnElement[bool]:
+    def clause(self, id_column: SQLColumnExpression[int]) -> ColumnElement[bool]:
         """Return the WHERE clause for a consultation id column."""
-        checks = [
+        checks: list[ColumnElement[bool]] = [
             exists().where(
                 ConsultationTerm.term == term, ConsultationTerm.consultation_id == id_column
             )

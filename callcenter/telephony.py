@@ -80,7 +80,7 @@ def _record(session: Session, kind: str, to: str | None, body: str) -> OutboxMes
     return message
 
 
-def _send(message: OutboxMessage, action) -> Sent:  # type: ignore[no-untyped-def]
+def _send(message: OutboxMessage, action) -> Sent:
     """Run a REST action unless in sandbox mode, and note its result on the outbox row."""
     if message.sandbox:
         message.provider_sid = f"SB{message.id:032d}"

@@ -30,7 +30,7 @@ class VoicemailStatus(enum.StrEnum):
     HANDLED = "handled"
 
 
-def inbox(user: User, field_id: int | None, show_handled: bool) -> Select[tuple[Voicemail]]:
+def inbox(user: User, field_id: int | None, show_handled: bool) -> Select[Voicemail]:
     """Select the voice messages the user handles, newest first."""
     statement = (
         select(Voicemail)

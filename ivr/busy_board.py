@@ -29,6 +29,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from sqlalchemy.engine import URL
@@ -44,7 +45,7 @@ PING = "ping"  # what a listener sends itself on a quiet channel
 APPLICATION_NAME = "callcenter-busy-board"  # how its connections show in pg_stat_activity
 # The listener's connection: a dead peer is noticed within about 20 seconds (TCP keepalives,
 # and unacknowledged data given up after 15 s), and no query of its own runs for long.
-CONNECTION_OPTIONS = {
+CONNECTION_OPTIONS: dict[str, Any] = {
     "autocommit": True,
     "application_name": APPLICATION_NAME,
     "keepalives": 1,
@@ -69,7 +70,7 @@ class CounselorState:
     reserved_until: datetime | None
 
     @classmethod
-    def from_row(cls, row: tuple) -> CounselorState:  # type: ignore[type-arg]
+    def from_row(cls, row: tuple) -> CounselorState:
         """Read a row of COLUMNS (instants stored as naive UTC)."""
         return cls(row[0], row[1], _utc(row[2]), _utc(row[3]), _utc(row[4]))
 

@@ -43,7 +43,7 @@ class MenuField:
         return self.name_en if language == "en" else self.name_ko
 
 
-def _cached(key: tuple[Any, ...], load):  # type: ignore[no-untyped-def]
+def _cached(key: tuple[Any, ...], load):
     """Return a cached value younger than IVR_CACHE_SECONDS, else load and keep it."""
     ttl = current_app.config.get("IVR_CACHE_SECONDS", 0)
     now = time.monotonic()

@@ -53,7 +53,7 @@ def open_call(session: Session, call_sid: str, caller: str | None, now: datetime
             call.from_number, call.from_last4 = e164, last4(e164)
             call.from_digest = keyring.digest(e164)
         return call
-    values = {
+    values: dict[str, Any] = {
         "call_sid": call_sid,
         "from_number": e164,
         "from_digest": keyring.digest(e164) if e164 else None,

@@ -13,6 +13,7 @@ from ivr.walker import (
     FlaskTransport,
     HttpTransport,
     Script,
+    Transport,
     WalkerError,
     outbox_redirects,
 )
@@ -58,7 +59,7 @@ def simulate_call_command(
         except InvalidPhoneNumber as exc:
             raise click.BadParameter(str(exc), param_hint="--from") from None
     if url:
-        transport = HttpTransport(url)
+        transport: Transport = HttpTransport(url)
         redirects = None
     else:
         transport = FlaskTransport(app.test_client(), app.config.get("PUBLIC_BASE_URL") or "")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from callcenter import telephony
@@ -33,7 +34,7 @@ def release_stale_busy_flags(
         .execution_options(synchronize_session=False)
     )
     reservations.release_expired(session, now)
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    return cast(CursorResult[Any], result).rowcount
 
 
 def close_unfinished_calls(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
@@ -248,7 +249,8 @@ def hold_round(
         session, call.id, now
     ):
         return _leave(session, call, "queue_timeout", now)
-    fields = [field_id or call.field_id] if (field_id or call.field_id) else []
+    chosen = field_id or call.field_id
+    fields = [chosen] if chosen else []
     if not fields:
         return None
     # Let go of this caller's row (locked since the request began) before the dispatch walks
@@ -284,7 +286,7 @@ def take_from_queue(session: Session, call_id: int, now: datetime) -> bool:
         .values(queue_left_at=now)
         .execution_options(synchronize_session=False)
     )
-    return taken.rowcount == 1
+    return cast(CursorResult[Any], taken).rowcount == 1
 
 
 def _fields_on_call(session: Session, counselor_id: int, now: datetime, tz: ZoneInfo) -> list[int]:

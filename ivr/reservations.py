@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import bindparam, text
+from sqlalchemy import CursorResult, bindparam, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
@@ -209,7 +209,7 @@ def claim(
         "call_sid": call_sid,
         "position": position,
     }
-    return session.execute(_typed(_CLAIM_SQL), params).rowcount == 1  # type: ignore[attr-defined]
+    return cast(CursorResult[Any], session.execute(_typed(_CLAIM_SQL), params)).rowcount == 1
 
 
 _RELEASE_SQL = (
@@ -222,7 +222,7 @@ _RELEASE_SQL = (
 def release(session: Session, counselor_id: int, call_sid: str, position: int) -> bool:
     """End the reservation this ring holds on a counselor, if it still holds it."""
     params = {"counselor_id": counselor_id, "call_sid": call_sid, "position": position}
-    return session.execute(text(_RELEASE_SQL), params).rowcount == 1  # type: ignore[attr-defined]
+    return cast(CursorResult[Any], session.execute(text(_RELEASE_SQL), params)).rowcount == 1
 
 
 _RELEASE_CALL_SQL = (

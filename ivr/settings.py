@@ -6,7 +6,7 @@ import os
 from datetime import time
 from typing import Any
 
-from flask import Flask
+from flask.sansio.app import App
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -39,7 +39,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
 }
 
 
-def load_settings(app: Flask) -> None:
+def load_settings(app: App) -> None:
     """Fill in the IVR settings the app was not given explicitly."""
     given = set(app.config)
     for name, (default, parse) in SETTINGS.items():

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.models import Call, CallLeg, Counselor, LegResult
@@ -33,7 +34,7 @@ def release_counselor(session: Session, counselor_id: int, leg_sid: str) -> bool
         .values(busy_since=None, busy_call_sid=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1
 
 
 def release_leg_holder(session: Session, leg_sid: str) -> list[int]:
@@ -164,6 +165,10 @@ def end_call_holds(session: Session, call: Call) -> list[int]:
                 CallLeg.call_id == call.id, CallLeg.leg_sid.is_not(None)
             )
         ).all():
-            if counselor_id is not None and release_counselor(session, counselor_id, leg_sid):
+            if (
+                counselor_id is not None
+                and leg_sid is not None
+                and release_counselor(session, counselor_id, leg_sid)
+            ):
                 freed.append(counselor_id)
     return freed

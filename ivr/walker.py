@@ -18,7 +18,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol, cast
 from xml.etree.ElementTree import Element
 
 from twilio.request_validator import RequestValidator
@@ -249,7 +249,7 @@ class CallWalker:
         self.transcript = Transcript(call_sid="CA" + secrets.token_hex(16), on_line=script.on_line)
         self.transcript.add("line", f"전화가 옵니다 ({script.caller or '발신번호 표시 제한'})")
         path = self.voice_path
-        body = self.post(path, self._form(CallStatus="ringing"))
+        body: str | None = self.post(path, self._form(CallStatus="ringing"))
         try:
             while body is not None:
                 body, path = self._run(body, path)
@@ -569,7 +569,8 @@ class CallWalker:
                     raise _Hangup("line hung up in queue")
                 elif verb.tag == "Gather":
                     key = self.script.queue_keys.get(poll, "")
-                    following = self._gather(verb, url, lambda k=key: k, "caller", self._form)
+                    # mypy cannot infer a lambda with a default argument passed as a callable.
+                    following = self._gather(verb, url, lambda k=key: k, "caller", self._form)  # type: ignore[misc]
                     if following is not None:
                         break
                 elif verb.tag == "Redirect":
@@ -642,6 +643,7 @@ def outbox_redirects(app: Any) -> Callable[[str], str | None]:
 
     def pending(call_sid: str) -> str | None:
         from sqlalchemy import select
+        from sqlalchemy.orm import Session, scoped_session
 
         from callcenter.extensions import db
         from callcenter.models import OutboxMessage
@@ -652,7 +654,7 @@ def outbox_redirects(app: Any) -> Callable[[str], str | None]:
                     OutboxMessage.kind == "call_update"
                 )
             ).all()
-            db.session.remove()
+            cast(scoped_session[Session], db.session).remove()
         for row_id, body in rows:
             if row_id not in seen and body and body.startswith(f"{call_sid} -> "):
                 seen.add(row_id)

@@ -58,8 +58,8 @@ def import_command(csv_file: Path, dry_run: bool) -> None:
         db.session.rollback()
     else:
         db.session.commit()
-    for line in summary_lines(csv_file, len(parsed.rows), summary, dry_run):
-        click.echo(line)
+    for message in summary_lines(csv_file, len(parsed.rows), summary, dry_run):
+        click.echo(message)
 
 
 def summary_lines(csv_file: Path, rows: int, summary: ImportSummary, dry_run: bool) -> list[str]:

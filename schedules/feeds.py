@@ -47,7 +47,8 @@ def issue_feed(
     if counselor is not None:
         old = old.where(CalendarFeed.counselor_id == counselor.id)
     else:
-        old = old.where(CalendarFeed.field_id == field.id)  # type: ignore[union-attr]
+        assert field is not None  # exactly one of them, checked above
+        old = old.where(CalendarFeed.field_id == field.id)
     session.execute(old.values(revoked_at=now))
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed(

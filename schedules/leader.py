@@ -211,7 +211,7 @@ class LeaderLock:
             self._drop_connection()
         self.held, self._token = False, None
 
-    def _ours(self) -> tuple:  # type: ignore[type-arg]
+    def _ours(self) -> tuple:
         return (
             SchedulerLease.name == LOCK_NAME,
             SchedulerLease.holder == self.holder,

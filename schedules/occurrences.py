@@ -120,7 +120,7 @@ def occurrences(
     return found
 
 
-def _make(day, shift, weekly_id, one_off_id, away, tz) -> Occurrence:  # type: ignore[no-untyped-def]
+def _make(day, shift, weekly_id, one_off_id, away, tz) -> Occurrence:
     """Build one occurrence and note whether its counselor is away during it."""
     begins = datetime.combine(day, shift.start_time, tz)
     ends = datetime.combine(day, shift.end_time, tz)

@@ -15,10 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Date,
     Select,
     String,
+    TextClause,
     Time,
     bindparam,
     exists,
@@ -52,7 +54,7 @@ NEXT_SESSION_FIRST_WINDOW = timedelta(days=6)
 
 # The look-up runs on every menu choice of every call: its statements are built once, with
 # bound parameters, so that each call only binds values to an already compiled query.
-def _shifts_now() -> CompoundSelect[tuple[int]]:
+def _shifts_now() -> CompoundSelect[int]:
     """Select the counselors whose weekly or one-off shift covers :day at :clock."""
     day, clock = bindparam("day", type_=Date()), bindparam("clock", type_=Time())
     # A coordinator's override of the day wins over :usual_kind (closed on public holidays).
@@ -84,10 +86,10 @@ def _shifts_now() -> CompoundSelect[tuple[int]]:
 
 
 @lru_cache(maxsize=2)
-def _dial_order(free_only: bool) -> Select[tuple[Counselor]]:
+def _dial_order(free_only: bool) -> Select[Counselor]:
     """Build the parameterised select of on-call counselors in fair dial order."""
     at = bindparam("at", type_=UTCDateTime())
-    conditions = [
+    conditions: list[ColumnElement[bool] | TextClause] = [
         Counselor.id.in_(_shifts_now()),
         Counselor.active.is_(true()),
         not_(
@@ -126,7 +128,7 @@ def _values(field_id: int, at: datetime, tz: ZoneInfo) -> dict[str, object]:
     }
 
 
-def on_call_statement(field_id: int, at: datetime, tz: ZoneInfo) -> Select[tuple[Counselor]]:
+def on_call_statement(field_id: int, at: datetime, tz: ZoneInfo) -> Select[Counselor]:
     """Build the select of counselors on call for a field at an instant, in dial order."""
     return _dial_order(False).params(**_values(field_id, at, tz))
 
@@ -155,9 +157,9 @@ class _Plan:
 
     tz: ZoneInfo
     days: dict[date, bool]  # date -> weekly shifts run
-    weekly: dict[int, list[Row[Any]]]  # weekday -> weekly shifts, as plain rows
-    skips: set[tuple[int, date]]
-    one_offs: dict[date, list[Row[Any]]]
+    weekly: dict[int, list[Row[*tuple[Any, ...]]]]  # weekday -> weekly shifts, as plain rows
+    skips: set[Row[int, date]]  # (weekly shift id, date)
+    one_offs: dict[date, list[Row[*tuple[Any, ...]]]]
     away: dict[int, list[tuple[datetime, datetime]]]
     active: set[int]
 
@@ -181,7 +183,7 @@ class _Plan:
                 pieces += self._minus_away(counselor_id, day, start, end)
         return _merge(pieces)
 
-    def _weekly_on(self, day: date) -> list[Row[Any]]:
+    def _weekly_on(self, day: date) -> list[Row[*tuple[Any, ...]]]:
         """Return the weekly shifts whose weekday and validity range include a date."""
         return [
             s
@@ -214,7 +216,7 @@ def _clock(instant: datetime, tz: ZoneInfo) -> time:
     return instant.astimezone(tz).time().replace(tzinfo=None)
 
 
-def _merge(pieces) -> list[tuple[time, time]]:  # type: ignore[no-untyped-def]
+def _merge(pieces) -> list[tuple[time, time]]:
     """Merge overlapping or touching periods."""
     merged: list[tuple[time, time]] = []
     for start, end in sorted(pieces):
@@ -231,7 +233,8 @@ def _load_plan(session: Session, field_id: int, start: date, end: date, tz: Zone
     """Load everything that decides a field's coverage from start to end inclusive."""
     days = {day: not status.closed for day, status in closure_days(session, start, end).items()}
     # Plain rows, not entities: a long range over years of rosters means hundreds of shifts.
-    weekly: dict[int, list[Row[Any]]] = defaultdict(list)
+    weekly: dict[int, list[Row[*tuple[Any, ...]]]] = defaultdict(list)
+    shift: Row[*tuple[Any, ...]]
     for shift in session.execute(
         select(
             WeeklyShift.id,
@@ -259,7 +262,7 @@ def _load_plan(session: Session, field_id: int, start: date, end: date, tz: Zone
             )
         ).all()
     )
-    one_offs: dict[date, list[Row[Any]]] = defaultdict(list)
+    one_offs: dict[date, list[Row[*tuple[Any, ...]]]] = defaultdict(list)
     for shift in session.execute(
         select(
             OneOffShift.counselor_id,

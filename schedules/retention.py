@@ -15,10 +15,10 @@ refuses to delete younger ones, and to change any).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.config import AUDIT_RETENTION_FLOOR_DAYS
@@ -35,7 +35,7 @@ from callcenter.models import (
 )
 
 
-def personal_columns(model) -> list[str]:  # type: ignore[no-untyped-def]
+def personal_columns(model) -> list[str]:
     """Return a model's nullable personal-data columns: encrypted ones, look-up digests, last4.
 
     Found from the model itself, so a personal column added later is erased too.
@@ -52,7 +52,7 @@ def personal_columns(model) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def _erase(session: Session, model, when, cutoff: datetime, extra: dict | None = None) -> int:  # type: ignore[no-untyped-def]
+def _erase(session: Session, model, when, cutoff: datetime, extra: dict | None = None) -> int:
     """Null the personal columns of rows older than the cutoff; return how many changed."""
     columns = personal_columns(model)
     attrs = [getattr(model, c) for c in columns]
@@ -62,7 +62,7 @@ def _erase(session: Session, model, when, cutoff: datetime, extra: dict | None =
         .values({**dict.fromkeys(columns), **(extra or {})})
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def purge_personal_data(session: Session, now: datetime) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def purge_personal_data(session: Session, now: datetime) -> dict[str, Any]:
         ),
     }
     # The search digests are derived from the summaries they index: they go with them.
-    counts["search_terms"] = session.execute(
+    terms = session.execute(
         delete(ConsultationTerm)
         .where(
             ConsultationTerm.consultation_id.in_(
@@ -93,13 +93,15 @@ def purge_personal_data(session: Session, now: datetime) -> dict[str, Any]:
             )
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    counts["search_terms"] = cast(CursorResult[Any], terms).rowcount
     audit_days = max(int(current_app.config["AUDIT_RETENTION_DAYS"]), AUDIT_RETENTION_FLOOR_DAYS)
-    counts["audit_events"] = session.execute(
+    events = session.execute(
         delete(AuditEvent)
         .where(AuditEvent.at < now - timedelta(days=audit_days))
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    counts["audit_events"] = cast(CursorResult[Any], events).rowcount
     detail = {"cutoff": cutoff.isoformat(), "retention_days": days, **counts}
     session.add(AuditEvent(at=now, action="purge", object_type="retention", detail=detail))
     session.flush()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,9 @@ class FieldDay:
     """One field on one day."""
 
     field: Field
-    shifts: list[Occurrence] = field(default_factory=list)
-    gaps: list[Gap] = field(default_factory=list)
+    # dataclasses.field: `field` in this class body is the attribute above.
+    shifts: list[Occurrence] = dataclasses.field(default_factory=list)
+    gaps: list[Gap] = dataclasses.field(default_factory=list)
 
 
 @dataclass

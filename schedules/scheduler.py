@@ -152,7 +152,7 @@ def scheduler_now(app: Flask) -> datetime:
 class MigratedJobStore(SQLAlchemyJobStore):
     """APScheduler's SQLAlchemy job store over the table the migrations created."""
 
-    def start(self, scheduler, alias):  # type: ignore[no-untyped-def]
+    def start(self, scheduler, alias):
         BaseJobStore.start(self, scheduler, alias)  # the table exists: do not create it
 
     def shutdown(self) -> None:
@@ -167,7 +167,7 @@ class LineScheduler(BackgroundScheduler):
     over would never make them up. The state is checked under the lock `shutdown()` takes.
     """
 
-    def _process_jobs(self):  # type: ignore[no-untyped-def]
+    def _process_jobs(self):
         with self._jobstores_lock:
             if self.state != STATE_RUNNING:
                 return None
@@ -393,7 +393,7 @@ def run_command() -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = threading.Event()
 
-    def request_stop(signum, frame):  # type: ignore[no-untyped-def]
+    def request_stop(signum, frame):
         stop.set()
 
     signal.signal(signal.SIGTERM, request_stop)

@@ -8,9 +8,10 @@ says what is wrong (Korean message ids, translated by the view).
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import (
@@ -206,7 +207,7 @@ def restore_occurrence(session: Session, shift: WeeklyShift, day: date) -> bool:
             WeeklyShiftSkip.weekly_shift_id == shift.id, WeeklyShiftSkip.date == day
         )
     )
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
 def mark_unavailable(

@@ -157,7 +157,7 @@ def cancel_swap(session: Session, swap: ShiftSwap, by: Counselor, now: datetime)
     session.flush()
 
 
-def swaps_for(counselor_id: int | None = None):  # type: ignore[no-untyped-def]
+def swaps_for(counselor_id: int | None = None):
     """Select swaps, newest first; a counselor's own (sent or received) when given."""
     statement = select(ShiftSwap).order_by(ShiftSwap.created_at.desc(), ShiftSwap.id.desc())
     if counselor_id is not None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -59,7 +60,7 @@ def pair_wait(failures: int, free_tries: int) -> timedelta:
 def _lock(session: Session, key: str, now: datetime) -> None:
     """Take the account's lock row, creating it on the first try; held until commit."""
     touch = update(LoginLock).where(LoginLock.account_digest == key).values(touched_at=now)
-    if session.execute(touch).rowcount:
+    if cast(CursorResult[Any], session.execute(touch)).rowcount:
         return
     try:
         with session.begin_nested():

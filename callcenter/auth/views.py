@@ -34,7 +34,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response | tuple[str, int]:
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Show the sign-in form and sign the user in."""
     if current_user.is_authenticated:
         return redirect(url_for("backoffice.index"))
@@ -42,12 +42,12 @@ def login() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
     now, address = clock.now(), request.remote_addr
-    email = form.email.data.strip().lower()
+    email = (form.email.data or "").strip().lower()
     attempt = throttle.admit(db.session, email, address, now)
     db.session.commit()  # the attempt counts from now, and the account's lock is released
     if attempt.refused:
         return _too_many_tries(form, attempt)
-    user = authenticate(db.session, email, form.password.data)
+    user = authenticate(db.session, email, form.password.data or "")
     if user is None:
         flash(_("이메일 또는 비밀번호가 맞지 않습니다."), "error")
         return render_template("auth/login.html", form=form), 401

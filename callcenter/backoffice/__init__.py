@@ -9,7 +9,7 @@ bp = Blueprint("backoffice", __name__)
 
 
 @bp.record_once
-def _menu(state):  # type: ignore[no-untyped-def]
+def _menu(state):
     app, coordinators = state.app, COORDINATOR_ROLES
     add_nav_item(app, "backoffice.index", "오늘", order=0)
     add_nav_item(app, "backoffice.consultations", "상담 기록", order=10)

@@ -73,7 +73,7 @@ def change_own_password() -> str | Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_password(db.session, current_user, form.current.data, form.new.data)
+            change_password(db.session, current_user, form.current.data or "", form.new.data or "")
         except AccountError as exc:
             form.form_errors.append(account_message(exc))
         else:

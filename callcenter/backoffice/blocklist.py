@@ -47,7 +47,7 @@ def blocklist() -> str | Response | tuple[str, int]:
     """List the blocked numbers, masked, and block another."""
     form = BlockForm()
     if form.validate_on_submit():
-        e164 = to_e164(form.number.data)
+        e164 = to_e164(form.number.data or "")
         if blocked_entry(db.session, e164) is not None:
             flash(_("%(number)s 번호는 이미 차단되어 있습니다.", number=mask(e164)), "info")
             return redirect(url_for("backoffice.blocklist"))

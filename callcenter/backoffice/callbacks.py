@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -27,7 +29,7 @@ from callcenter.timezone import line_timezone
 RESULT_LABELS = {"reached": "통화함", "no_answer": "받지 않음", "wrong_number": "잘못된 번호"}
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """Build an absolute URL Twilio can fetch, behind a proxy too."""
     base = current_app.config.get("PUBLIC_BASE_URL")
     if base:

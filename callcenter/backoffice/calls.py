@@ -44,7 +44,7 @@ LEG_RESULTS = {
 }
 
 
-def _labels(items: dict) -> dict[str, str]:  # type: ignore[type-arg]
+def _labels(items: dict) -> dict[str, str]:
     """Translate a label table once for this request."""
     return {key: str(label) for key, label in items.items()}
 

@@ -57,8 +57,8 @@ def categories(field_id: int) -> str | Response | tuple[str, int]:
             TopicCategory(
                 field_id=field.id,
                 parent_id=form.parent.data,
-                name_ko=form.name_ko.data.strip(),
-                name_en=form.name_en.data.strip(),
+                name_ko=(form.name_ko.data or "").strip(),
+                name_en=(form.name_en.data or "").strip(),
                 position=form.position.data or 0,
             )
         )

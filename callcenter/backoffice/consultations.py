@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import (
     Response,
     abort,
@@ -17,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response as BaseResponse
 
 from callcenter import clock, export_reasons, exports
 from callcenter import consultations as service
@@ -49,7 +53,11 @@ from callcenter.privacy import (
 )
 from callcenter.timezone import line_timezone
 
-LABELS = {"outcome": OUTCOME_LABELS, "referral": REFERRAL_LABELS, "channel": CHANNEL_LABELS}
+LABELS: dict[str, Mapping[Any, object]] = {
+    "outcome": OUTCOME_LABELS,
+    "referral": REFERRAL_LABELS,
+    "channel": CHANNEL_LABELS,
+}
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -70,7 +78,7 @@ def _criteria() -> service.ConsultationFilter:
         category_id=int_arg("category"),
         status=args.get("status") or None,
         text=(args.get("q") or "").strip() or None,
-        sort=args.get("sort") if args.get("sort") in service.SORTS else "newest",
+        sort=args["sort"] if args.get("sort") in service.SORTS else "newest",
     )
 
 
@@ -202,7 +210,7 @@ def _detail(item: Consultation, revealed: bool) -> str:
 
 @bp.route("/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_consultation(consultation_id: int) -> str | Response | tuple[str, int]:
+def edit_consultation(consultation_id: int) -> str | BaseResponse | tuple[str, int]:
     """Complete a draft or correct a consultation; concurrent edits are never overwritten."""
     item = _load(consultation_id)
     if not may_edit_consultation(current_user, item):
@@ -217,7 +225,8 @@ def edit_consultation(consultation_id: int) -> str | Response | tuple[str, int]:
     form.topic.choices = options([("", "—"), *_topic_pairs(item.field_id)])
     conflict = None
     if form.validate_on_submit():
-        expected = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = form.version.data
+        expected = int(version) if version and version.isdigit() else None
         try:
             service.save(db.session, item, form.to_input(), expected)
             audit_event("edit", "consultation", item.id)
@@ -228,6 +237,7 @@ def edit_consultation(consultation_id: int) -> str | Response | tuple[str, int]:
         except (service.VersionConflict, StaleDataError):
             db.session.rollback()
             conflict = db.session.get(Consultation, consultation_id)
+            assert conflict is not None  # loaded above; consultations are never deleted
             db.session.refresh(conflict)
             form.version.data = str(conflict.version)
         else:
@@ -246,7 +256,7 @@ def edit_consultation(consultation_id: int) -> str | Response | tuple[str, int]:
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @login_required
-def new_consultation() -> str | Response | tuple[str, int]:
+def new_consultation() -> str | BaseResponse | tuple[str, int]:
     """Record a walk-in (or any consultation made outside the line's calls)."""
     form = WalkInForm()
     fields = db.session.scalars(Field.menu()).all()
@@ -269,6 +279,7 @@ def new_consultation() -> str | Response | tuple[str, int]:
         data = form.to_input()
         data.channel, data.field_id = form.channel.data, form.field.data
         data.counselor_id = form.counselor.data
+        assert form.started_at.data is not None  # the field is required
         data.started_at = form.started_at.data.replace(tzinfo=line_timezone())
         try:
             item = service.record_new(db.session, current_user, data)

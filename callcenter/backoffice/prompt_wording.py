@@ -200,7 +200,7 @@ def edit_prompt(key: str, language: str) -> str | Response | tuple[str, int]:
     if request.method == "GET":
         form.text.data = override.text if override else prompts.default_text(key, language)
     if form.validate_on_submit():
-        saved = wording.save_override(db.session, key, language, form.text.data, current_user)
+        saved = wording.save_override(db.session, key, language, form.text.data or "", current_user)
         audit_event("edit", "prompt", saved.id, key=key, language=language)
         db.session.commit()
         _speak_now(_("새 문구를 저장했습니다."))

@@ -6,7 +6,7 @@ import hmac
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 import click
 from flask import Blueprint, Flask, Response, abort, current_app, request
@@ -30,7 +30,7 @@ def multiprocess_dir() -> str | None:
 class _ThisProcess:
     """The request metrics of this very process (no gunicorn, one process)."""
 
-    def collect(self) -> Iterator[Metric]:
+    def collect(self) -> Iterable[Metric]:
         return REGISTRY.collect()
 
 
@@ -41,8 +41,8 @@ def scrape_registry(app: Flask) -> CollectorRegistry:
     if folder:
         MultiProcessCollector(registry, path=folder)
     else:
-        registry.register(_ThisProcess())  # type: ignore[arg-type]
-    registry.register(LineCollector(app))  # type: ignore[arg-type]
+        registry.register(_ThisProcess())
+    registry.register(LineCollector(app))
     return registry
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import Flask
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from callcenter.extensions import db
 from callcenter.models import Call, CallLeg, Counselor, Field, JobRun, OutboxMessage
@@ -49,7 +50,7 @@ class LineCollector:
                 db.session.rollback()
                 families = []
             finally:
-                db.session.remove()
+                cast(scoped_session[Session], db.session).remove()
         up.add_metric([], 1 if families else 0)
         yield up
         yield from families

@@ -124,7 +124,7 @@ class StartStamp:
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):  # type: ignore[no-untyped-def]
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         environ[STARTED] = time.perf_counter()
         return self.app(environ, start_response)
 

@@ -38,7 +38,7 @@ class Field(Base):
         return self.name_en if language == "en" else self.name_ko
 
     @staticmethod
-    def menu() -> Select[tuple[Field]]:
+    def menu() -> Select[Field]:
         """Select the active fields in menu order."""
         return select(Field).where(Field.active.is_(True)).order_by(Field.position, Field.digit)
 

@@ -15,6 +15,8 @@ from sqlalchemy import String, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from callcenter.models.base import Base
+
 _limits: dict[type, list[tuple[str, int]]] = {}
 
 
@@ -34,7 +36,7 @@ def max_length(attribute: InstrumentedAttribute[Any]) -> int:
     return int(length)
 
 
-def _limits_of(model: type) -> list[tuple[str, int]]:
+def _limits_of(model: type[Base]) -> list[tuple[str, int]]:
     """Return (attribute, length) for each bounded text column of a model, once per model."""
     found = _limits.get(model)
     if found is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from callcenter.extensions import db
 from callcenter.health import database_revisions, migration_heads
@@ -24,8 +24,9 @@ def check_database(app: Flask) -> Iterator[Finding]:
     try:
         revisions = database_revisions()
     except SQLAlchemyError as exc:
+        cause = exc.orig if isinstance(exc, StatementError) else None  # the driver's error
         yield fail(
-            f"the database does not answer: {type(exc.orig or exc).__name__}",
+            f"the database does not answer: {type(cause or exc).__name__}",
             "check DATABASE_URL and that the database server is running",
         )
         return

@@ -20,7 +20,7 @@ SETTINGS = {
 
 
 @bp.record_once
-def _settings(state):  # type: ignore[no-untyped-def]
+def _settings(state):
     for name, default in SETTINGS.items():
         raw = os.environ.get(name)
         state.app.config.setdefault(name, int(raw) if raw not in (None, "") else default)

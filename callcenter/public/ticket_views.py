@@ -38,7 +38,7 @@ def _fields() -> list[Field]:
     return list(db.session.scalars(Field.menu()))
 
 
-def _booking_page(form: BookingForm, status: int = 200, error=None):  # type: ignore[no-untyped-def]
+def _booking_page(form: BookingForm, status: int = 200, error=None):
     now, tz = line_now(), line_timezone()
     fields = _fields()
     windows = {f.code: tickets.upcoming_windows(db.session, f.id, now, tz) for f in fields}
@@ -55,7 +55,7 @@ def _booking_page(form: BookingForm, status: int = 200, error=None):  # type: ig
 
 
 @bp.route("/callback", methods=["GET", "POST"])
-def book():  # type: ignore[no-untyped-def]
+def book():
     """Show the booking form; register a ticket and show its number."""
     form = BookingForm()
     if request.method == "GET" or not form.validate_on_submit():
@@ -102,7 +102,7 @@ def book():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/callback/cancel", methods=["GET", "POST"])
-def cancel():  # type: ignore[no-untyped-def]
+def cancel():
     """Cancel a ticket with its number and phone."""
     form = CancelForm()
     error, cancelled, status = None, None, 200

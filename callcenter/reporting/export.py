@@ -15,12 +15,12 @@ from callcenter.reporting.tables import Table
 from callcenter.spreadsheets import safe_cell, safe_row
 
 
-def _plain(value):  # type: ignore[no-untyped-def]
+def _plain(value):
     """Write 'no data' as an empty cell, and text as text no spreadsheet evaluates."""
     return "" if value is None else safe_cell(value)
 
 
-def _cells(values) -> list:  # type: ignore[no-untyped-def]
+def _cells(values) -> list:
     return [_plain(v) for v in values]
 
 
@@ -56,7 +56,8 @@ def _sheet_name(title: str, used: set[str]) -> str:
 def to_xlsx(title: str, tables: list[Table]) -> bytes:
     """Return a workbook with one sheet per table."""
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook has one empty sheet
+        book.remove(book.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for table in tables:

@@ -25,9 +25,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from callcenter.models import (
+    Base,
     CallbackRequest,
     CallbackStatus,
     Counselor,
@@ -59,7 +60,7 @@ class Scope:
         self.start, self.end = self.period.bounds(self.tz)
         self.rolled = sources.rolled_until(self.session, self.tz)
 
-    def days(self, model: type):  # type: ignore[no-untyped-def]
+    def days(self, model: type[Base]):
         """Return the period's rows in a rollup table's daily shape (rolled up or live)."""
         return sources.daily_rows(
             model, self.period.start, self.period.end, self.tz, self.dialect, self.rolled
@@ -69,18 +70,18 @@ class Scope:
         """Return the month or day key of a local date column."""
         return sources.day_bucket(day, self.period.unit, self.dialect)
 
-    def local(self, column: ColumnElement) -> ColumnElement:
+    def local(self, column: SQLColumnExpression) -> ColumnElement:
         """Return a stored instant as local wall-clock time."""
         return sqltime.local_timestamp(column, self.tz, self.start, self.end, self.dialect)
 
-    def bucket(self, column: ColumnElement) -> ColumnElement:
+    def bucket(self, column: SQLColumnExpression) -> ColumnElement:
         """Return the day or month key of a stored instant."""
         local = self.local(column)
         if self.period.unit == "month":
             return sqltime.month_key(local, self.dialect)
         return sqltime.day_key(local, self.dialect)
 
-    def within(self, column: ColumnElement) -> ColumnElement:
+    def within(self, column: SQLColumnExpression) -> ColumnElement:
         """Return the condition that an instant falls in the period."""
         return and_(column >= self.start, column < self.end)
 
@@ -88,7 +89,7 @@ class Scope:
         """Return the text key of a bucket value from a result row."""
         return sqltime.key(value, self.period.unit)
 
-    def seconds(self, earlier: ColumnElement, later: ColumnElement) -> ColumnElement:
+    def seconds(self, earlier: SQLColumnExpression, later: SQLColumnExpression) -> ColumnElement:
         """Return whole seconds between two stored instants."""
         return sqltime.seconds_between(earlier, later, self.dialect)
 
@@ -104,7 +105,7 @@ def _sum_if(condition: ColumnElement, value: ColumnElement) -> ColumnElement:
 
 
 def percentile_90(
-    scope: Scope, value: ColumnElement, instant: ColumnElement, *conditions: ColumnElement
+    scope: Scope, value: ColumnElement, instant: SQLColumnExpression, *conditions: ColumnElement
 ) -> tuple[dict[str, int], int | None]:
     """Return the nearest-rank 90th percentile of a value per bucket and over the period."""
     where = (scope.within(instant), value.is_not(None), *conditions)
@@ -201,7 +202,7 @@ class CallFigures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def histogram_p90(scope: Scope, days, value: str, count: str) -> tuple[dict[str, int], int | None]:  # type: ignore[no-untyped-def]
+def histogram_p90(scope: Scope, days, value: str, count: str) -> tuple[dict[str, int], int | None]:
     """Return the nearest-rank 90th percentile per bucket and overall from daily histograms.
 
     The smallest value whose running count reaches 90 % of all counts: 10 * running >= 9 * n.

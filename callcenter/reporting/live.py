@@ -38,7 +38,7 @@ def is_busy(counselor: Counselor, now: datetime) -> bool:
     return not is_free(counselor.busy_since, counselor.reserved_until, now, stale_before)
 
 
-def waiting_calls(session: Session, now: datetime) -> dict[int | None, tuple[int, datetime]]:
+def waiting_calls(session: Session, now: datetime) -> dict[int | None, tuple[int, datetime | None]]:
     """Return, per field, how many callers wait in the queue and since when the first one."""
     rows = session.execute(
         select(Call.field_id, func.count(), func.min(Call.queue_entered_at))

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, DateTime, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from callcenter.models import (
+    Base,
     CallOutcome,
     Consultation,
     ReportCallDay,
@@ -57,18 +58,18 @@ class Span:
             tz, datetime.combine(first, time.min, tz), datetime.combine(last, time.min, tz), dialect
         )
 
-    def local(self, column: ColumnElement) -> ColumnElement:
+    def local(self, column: SQLColumnExpression) -> ColumnElement:
         return sqltime.local_timestamp(column, self.tz, self.start, self.end, self.dialect)
 
-    def day(self, column: ColumnElement) -> ColumnElement:
+    def day(self, column: SQLColumnExpression) -> ColumnElement:
         """Return the local date of a stored instant."""
         local = self.local(column)
         return func.date(local) if self.dialect == "sqlite" else cast(local, Date)
 
-    def within(self, column: ColumnElement) -> ColumnElement:
+    def within(self, column: SQLColumnExpression) -> ColumnElement:
         return and_(column >= self.start, column < self.end)
 
-    def seconds(self, earlier: ColumnElement, later: ColumnElement) -> ColumnElement:
+    def seconds(self, earlier: SQLColumnExpression, later: SQLColumnExpression) -> ColumnElement:
         return sqltime.seconds_between(earlier, later, self.dialect)
 
 
@@ -194,7 +195,7 @@ LIVE = {
 }
 
 
-def shape_columns(model: type) -> list[str]:
+def shape_columns(model: type[Base]) -> list[str]:
     """Return a rollup table's columns in the order its live select produces them."""
     return [c.name for c in model.__table__.columns if c.name != "id"]
 
@@ -208,8 +209,8 @@ def rolled_until(session: Session, tz: ZoneInfo) -> date | None:
 
 
 def daily_rows(
-    model: type, first: date, last: date, tz: ZoneInfo, dialect: str, rolled: date | None
-):  # type: ignore[no-untyped-def]
+    model: type[Base], first: date, last: date, tz: ZoneInfo, dialect: str, rolled: date | None
+):
     """Return days first..last (exclusive) in a rollup table's shape, as a subquery."""
     parts = []
     split = min(max(rolled, first), last) if rolled else first

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, cast, func, literal_column
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 
 def _offset_segments(tz: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
@@ -36,7 +36,7 @@ def _same_offset_for_a_day(tz: ZoneInfo, at: datetime) -> bool:
     return at.astimezone(tz).utcoffset() == (at + timedelta(days=1)).astimezone(tz).utcoffset()
 
 
-def _shift(column: ColumnElement, minutes: int, dialect: str) -> ColumnElement:
+def _shift(column: SQLColumnExpression, minutes: int, dialect: str) -> ColumnElement:
     """Add a number of minutes to a stored timestamp."""
     if dialect == "sqlite":
         return func.datetime(column, f"{minutes:+d} minutes")
@@ -44,7 +44,7 @@ def _shift(column: ColumnElement, minutes: int, dialect: str) -> ColumnElement:
 
 
 def local_timestamp(
-    column: ColumnElement, tz: ZoneInfo, start: datetime, end: datetime, dialect: str
+    column: SQLColumnExpression, tz: ZoneInfo, start: datetime, end: datetime, dialect: str
 ) -> ColumnElement:
     """Return the column as local wall-clock time, valid for instants from start to end."""
     segments = _offset_segments(tz, start, end)
@@ -93,7 +93,9 @@ def weekday_of(local: ColumnElement, dialect: str) -> ColumnElement:
     return cast(func.extract("isodow", local), Integer) - 1
 
 
-def seconds_between(earlier: ColumnElement, later: ColumnElement, dialect: str) -> ColumnElement:
+def seconds_between(
+    earlier: SQLColumnExpression, later: SQLColumnExpression, dialect: str
+) -> ColumnElement:
     """Return the whole seconds from one stored timestamp to another."""
     if dialect == "sqlite":
         seconds = (func.julianday(later) - func.julianday(earlier)) * 86400.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -66,9 +67,9 @@ def bucket_label(report: Report, key: str) -> str:
 
 def consultations_table(report: Report) -> Table:
     """Consultations per day or month, by channel."""
-    rows = []
+    rows: list[list[Cell]] = []
     for key in report.buckets:
-        counts = report.consultations.by_bucket.get(key, {})
+        counts = report.consultations.by_bucket.get(key, Counter())
         by_channel = [counts.get(c, 0) for c in CHANNELS]
         rows.append([bucket_label(report, key), sum(by_channel), *by_channel])
     total = [report.consultations.total.get(c, 0) for c in CHANNELS]
@@ -130,7 +131,7 @@ def calls_table(report: Report) -> Table:
 
 def follow_up_table(report: Report) -> Table:
     """Callbacks, voice messages and satisfaction per day or month."""
-    rows = []
+    rows: list[list[Cell]] = []
     for key in report.buckets:
         cb = report.callbacks.get(key)
         calls = report.calls.get(key, CallFigures())
@@ -179,10 +180,10 @@ def follow_up_table(report: Report) -> Table:
 
 def fields_table(report: Report, language: str) -> Table:
     """Consultations and calls side by side for each field."""
-    rows = []
+    rows: list[list[Cell]] = []
     known = {f.id for f in report.fields}
     for item in report.fields:
-        counts = report.consultations.by_field.get(item.id, {})
+        counts = report.consultations.by_field.get(item.id, Counter())
         calls = report.calls_by_field.get(item.id, CallFigures())
         by_channel = [counts.get(c, 0) for c in CHANNELS]
         if not any(by_channel) and not calls.offered and not item.active:
@@ -212,11 +213,11 @@ def fields_table(report: Report, language: str) -> Table:
 
 def outcomes_table(report: Report, language: str) -> Table:
     """Consultations by outcome for each field."""
-    outcomes = list(OUTCOMES)
+    outcomes: list[str | None] = list(OUTCOMES)
     outcomes += [o for o in report.consultations.by_outcome if o not in outcomes]
-    rows = []
+    rows: list[list[Cell]] = []
     for item in report.fields:
-        counts = report.consultations.by_field_outcome.get(item.id, {})
+        counts = report.consultations.by_field_outcome.get(item.id, Counter())
         if counts:
             rows.append([item.name(language), *(counts.get(o, 0) for o in outcomes)])
     return Table(
@@ -323,7 +324,7 @@ def chart_data(report: Report, language: str) -> dict:
         "channels": [
             {
                 "label": channel_label(c),
-                "data": [report.consultations.by_bucket.get(k, {}).get(c, 0) for k in keys],
+                "data": [report.consultations.by_bucket.get(k, Counter()).get(c, 0) for k in keys],
             }
             for c in CHANNELS
         ],
@@ -337,7 +338,8 @@ def chart_data(report: Report, language: str) -> dict:
                 {
                     "label": channel_label(c),
                     "data": [
-                        report.consultations.by_field.get(f.id, {}).get(c, 0) for f in report.fields
+                        report.consultations.by_field.get(f.id, Counter()).get(c, 0)
+                        for f in report.fields
                     ],
                 }
                 for c in CHANNELS

@@ -12,7 +12,7 @@ bp.cli.help = "Report figures: keep the daily rollups current."
 
 
 @bp.record_once
-def _setup(state):  # type: ignore[no-untyped-def]
+def _setup(state):
     raw = os.environ.get("WALLBOARD_REFRESH_SECONDS")
     state.app.config.setdefault("WALLBOARD_REFRESH_SECONDS", int(raw) if raw else 5)
     add_nav_item(state.app, "reports.wallboard", "실시간 현황판", roles=COORDINATOR_ROLES, order=70)

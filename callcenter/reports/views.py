@@ -6,6 +6,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from callcenter import export_reasons
 from callcenter.arguments import FIRST_DAY, LAST_DAY
@@ -39,7 +40,7 @@ def _title(period: Period) -> str:
 
 @bp.get("/")
 @coordinator_required
-def index() -> Response:
+def index() -> BaseResponse:
     """Open this year's report."""
     return redirect(url_for("reports.yearly", year=line_now().astimezone(line_timezone()).year))
 

@@ -10,7 +10,7 @@ bp = Blueprint("rosters", __name__, url_prefix="/rosters")
 
 
 @bp.record_once
-def _menu(state):  # type: ignore[no-untyped-def]
+def _menu(state):
     app = state.app
     add_nav_item(app, "rosters.my_shifts", "내 근무", roles=(Role.COUNSELOR.value,), order=20)
     add_nav_item(app, "rosters.calendar", "근무표", roles=COORDINATOR_ROLES, order=30)

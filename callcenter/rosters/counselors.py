@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
@@ -76,11 +78,11 @@ def _link_account(counselor: Counselor, account_id: int | None) -> None:
         )
 
 
-def _form(counselor: Counselor | None) -> str | Response:
+def _form(counselor: Counselor | None) -> str | Response | tuple[str, int]:
     """Show and save the counselor form."""
     fields = db.session.scalars(select(Field).order_by(Field.position)).all()
     account = linked_account(db.session, counselor) if counselor else None
-    values = {
+    values: dict[str, Any] = {
         "name": counselor.name if counselor else "",
         "phone": national(counselor.phone) if counselor else "",
         "field_ids": [f.id for f in counselor.fields] if counselor else [],
@@ -136,14 +138,14 @@ def _form(counselor: Counselor | None) -> str | Response:
 
 @bp.route("/counselors/new", methods=["GET", "POST"])
 @coordinator_required
-def new_counselor() -> str | Response:
+def new_counselor() -> str | Response | tuple[str, int]:
     """Create a counselor."""
     return _form(None)
 
 
 @bp.route("/counselors/<int:counselor_id>", methods=["GET", "POST"])
 @coordinator_required
-def edit_counselor(counselor_id: int) -> str | Response:
+def edit_counselor(counselor_id: int) -> str | Response | tuple[str, int]:
     """Change a counselor's details."""
     return _form(get_or_404(db.session, Counselor, counselor_id))
 

@@ -60,13 +60,13 @@ def parse_local(day_text: str | None, time_text: str | None, label: str, tz: Zon
     return datetime.combine(day, clock, tz)
 
 
-def _row(session: Session, model, ident: object):  # type: ignore[no-untyped-def]
+def _row(session: Session, model, ident: object):
     """Load a row by an id from a URL or a form; None for junk or ids no row can have."""
     number = ident if isinstance(ident, int) else form_id(ident if isinstance(ident, str) else None)
     return session.get(model, number) if number else None
 
 
-def get_or_404(session: Session, model, ident):  # type: ignore[no-untyped-def]
+def get_or_404(session: Session, model, ident):
     """Load a row by id or answer 404."""
     row = _row(session, model, ident)
     if row is None:

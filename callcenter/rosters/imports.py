@@ -22,7 +22,7 @@ from schedules.roster_import import (
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-def _parse(data: bytes):  # type: ignore[no-untyped-def]
+def _parse(data: bytes):
     codes = db.session.scalars(select(Field.code)).all()
     return parse_roster(data, codes)
 

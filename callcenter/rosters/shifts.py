@@ -79,7 +79,7 @@ def shifts() -> str:
     )
 
 
-def _weekly_values(form) -> dict:  # type: ignore[no-untyped-def]
+def _weekly_values(form) -> dict:
     """Read a weekly shift form."""
     weekday = form.get("weekday", type=int)
     if weekday is None:
