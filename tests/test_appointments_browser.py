@@ -26,11 +26,11 @@ def phone_page(browser):  # type: ignore[no-untyped-def]
 def fill_booking(page, base: str, slot_id: int, phone: str = MOBILE, name: str = "홍길동") -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/appointments")
     page.click("nav.field-choice a:text('법률')")
-    page.check(f"input[name=slot][value='{slot_id}']")
+    page.click(f"label[for='slot-{slot_id}']")
     page.fill("#name", name)
     page.fill("#phone", phone)
     page.fill("#description", "전세 보증금을 돌려받지 못했습니다.")
-    page.check("input[name=consent]")
+    page.click("label[for=consent]")
 
 
 def test_citizen_books_sees_the_text_and_cancels(live_server, browser, make_user, db, legal_slots):

@@ -65,7 +65,7 @@ def new_number(session: Session) -> str:
             return number
 
 
-def _check_address(session: Session, action: str, limit_name: str, address, now) -> None:  # type: ignore[no-untyped-def]
+def _check_address(session: Session, action: str, limit_name: str, address, now) -> None:
     """Refuse a submitting address over its hourly limit of an action."""
     if address and attempts(session, now - HOUR, action, ip_address=address) >= setting(limit_name):
         raise BookingRefused("요청이 너무 많습니다. 한 시간 뒤에 다시 시도해 주십시오.", 429)
@@ -101,7 +101,7 @@ def bookable_slot(
     return slot
 
 
-def _seats_taken(session: Session, appointment: Appointment, month) -> set[int]:  # type: ignore[no-untyped-def]
+def _seats_taken(session: Session, appointment: Appointment, month) -> set[int]:
     """Return the cap seats the citizen's other bookings hold in a field and month."""
     return set(
         session.scalars(

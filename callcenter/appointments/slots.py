@@ -83,7 +83,7 @@ def publish(
     length = timedelta(minutes=max(int(plan.slot_minutes), 5))
     found = occurrences(session, start, end, tz, field_ids=[field.id], counselor_id=counselor_id)
     existing: set[tuple[int, datetime]] = set(
-        session.execute(  # type: ignore[arg-type]
+        session.execute(
             select(AppointmentSlot.counselor_id, AppointmentSlot.starts_at).where(
                 AppointmentSlot.starts_at >= datetime.combine(start, time.min, tz),
                 AppointmentSlot.starts_at < datetime.combine(end + timedelta(days=1), time.min, tz),
@@ -134,7 +134,7 @@ def absences(
     return away
 
 
-def _overlaps(away, counselor_id: int, begins: datetime, length: timedelta) -> bool:  # type: ignore[no-untyped-def]
+def _overlaps(away, counselor_id: int, begins: datetime, length: timedelta) -> bool:
     """Whether a counselor is away during part of a period."""
     ends = begins + length
     return any(a < ends and b > begins for a, b in away.get(counselor_id, ()))

@@ -31,7 +31,7 @@ KIND_LABELS = {AppointmentKind.VISIT: "방문", AppointmentKind.PHONE: "전화"}
 
 
 @bp.record_once
-def _menu(state):  # type: ignore[no-untyped-def]
+def _menu(state):
     add_nav_item(state.app, "backoffice.appointments", "상담 예약", order=25)
 
 

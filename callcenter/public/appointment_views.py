@@ -61,7 +61,7 @@ def _since(text: str | None, tz: ZoneInfo) -> datetime | None:
     )
 
 
-def _respond(template: str, status: int = 200, **values):  # type: ignore[no-untyped-def]
+def _respond(template: str, status: int = 200, **values):
     """Render a public booking page in the visitor's language."""
     language = str(get_locale())
     page = render_template(template, language=language, tz=line_timezone(), **values)
@@ -70,7 +70,7 @@ def _respond(template: str, status: int = 200, **values):  # type: ignore[no-unt
     return remember_language(response)
 
 
-def _booking_page(form: AppointmentForm, status: int = 200, error=None):  # type: ignore[no-untyped-def]
+def _booking_page(form: AppointmentForm, status: int = 200, error=None):
     fields = slots.menu_fields(db.session)
     chosen = next((f for f in fields if f.code == (form.field.data or "")), None)
     tz = line_timezone()
@@ -99,7 +99,7 @@ def _booking_page(form: AppointmentForm, status: int = 200, error=None):  # type
 
 
 @bp.route("/appointments", methods=["GET", "POST"])
-def appointments():  # type: ignore[no-untyped-def]
+def appointments():
     """Show the fields and their free slots; book the chosen slot and show its number."""
     form = AppointmentForm()
     if request.method == "GET":
@@ -136,7 +136,7 @@ def appointments():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/appointments/manage", methods=["GET", "POST"])
-def manage_appointment():  # type: ignore[no-untyped-def]
+def manage_appointment():
     """Find a booking by its number and phone; cancel it or move it to another slot."""
     form = ManageForm()
     if request.method == "GET":
@@ -146,7 +146,8 @@ def manage_appointment():  # type: ignore[no-untyped-def]
         error = booking.BookingRefused(EXPIRED, 400)
         return _respond("public/appointment_manage.html", 400, form=form, found=None, error=error)
     now, tz = clock_now(), line_timezone()
-    found, done, error, free = None, None, None, []
+    found, done, free = None, None, []
+    error: booking.BookingRefused | None = None
     try:
         found = booking.find(
             db.session,
