@@ -43,6 +43,7 @@ from callcenter.models import (
     WeeklyShift,
     WeeklyShiftSkip,
 )
+from schedules import patterns
 from schedules.calendar import closure_days, holiday_name
 
 # A busy flag older than this is taken to be left over from a lost status callback.
@@ -62,11 +63,9 @@ def _shifts_now() -> CompoundSelect[tuple[int]]:
     )
     weekly = select(WeeklyShift.counselor_id).where(
         WeeklyShift.field_id == bindparam("field_id"),
-        WeeklyShift.weekday == bindparam("weekday"),
         WeeklyShift.start_time <= clock,
         WeeklyShift.end_time > clock,
-        or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= day),
-        or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= day),
+        *patterns.sql_conditions(WeeklyShift),  # weekday, validity, monthly, every other week
         not_(
             exists().where(
                 WeeklyShiftSkip.weekly_shift_id == WeeklyShift.id, WeeklyShiftSkip.date == day
@@ -117,9 +116,8 @@ def _values(field_id: int, at: datetime, tz: ZoneInfo) -> dict[str, object]:
     day = local.date()
     closed = holiday_name(day) is not None
     return {
+        **patterns.sql_values(day),
         "field_id": field_id,
-        "day": day,
-        "weekday": day.weekday(),
         "clock": local.time().replace(tzinfo=None),
         "at": at,
         "usual_kind": (DayOverrideKind.CLOSED if closed else DayOverrideKind.OPEN).value,
@@ -182,13 +180,8 @@ class _Plan:
         return _merge(pieces)
 
     def _weekly_on(self, day: date) -> list[Row[Any]]:
-        """Return the weekly shifts whose weekday and validity range include a date."""
-        return [
-            s
-            for s in self.weekly.get(day.weekday(), ())
-            if (s.valid_from is None or s.valid_from <= day)
-            and (s.valid_until is None or s.valid_until >= day)
-        ]
+        """Return the weekly shifts that run on a date by their pattern and validity."""
+        return [s for s in self.weekly.get(day.weekday(), ()) if patterns.runs_on(s, day)]
 
     def _minus_away(
         self, counselor_id: int, day: date, start: time, end: time
@@ -241,6 +234,9 @@ def _load_plan(session: Session, field_id: int, start: date, end: date, tz: Zone
             WeeklyShift.end_time,
             WeeklyShift.valid_from,
             WeeklyShift.valid_until,
+            WeeklyShift.month_week,
+            WeeklyShift.interval_weeks,
+            WeeklyShift.week_parity,
         ).where(
             WeeklyShift.field_id == field_id,
             or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= end),
