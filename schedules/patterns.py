@@ -32,12 +32,17 @@ ORDINALS_EN = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", LAST: "last"}
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-class Series(Protocol):
+class Recurring(Protocol):
+    """Anything with a weekday and a pattern (a series, a roster CSV row)."""
+
+    weekday: Any
+    month_week: Any
+    interval_weeks: Any
+
+
+class Series(Recurring, Protocol):
     """What the rule reads from a weekly shift (an entity or a plain row)."""
 
-    weekday: int
-    month_week: int
-    interval_weeks: int
     week_parity: int
     valid_from: date | None
     valid_until: date | None
@@ -67,7 +72,7 @@ class Pattern:
         return f"{day}/2" if self.every_other_week else day
 
 
-def pattern_of(shift: Series) -> Pattern:
+def pattern_of(shift: Recurring) -> Pattern:
     """Return the pattern of a weekly shift."""
     return Pattern(shift.weekday, shift.month_week, shift.interval_weeks)
 

@@ -146,7 +146,7 @@ def _check_pattern(
     return patterns.Pattern(weekday, month_week, interval_weeks)
 
 
-def describe_series(shift: WeeklyShift, language: str = "ko") -> str:
+def describe_series(shift: patterns.Recurring, language: str = "ko") -> str:
     """Say when a series runs, e.g. 매주 월요일, 매월 둘째 월요일, 격주 월요일."""
     weeks = [shift.month_week] if shift.month_week else []
     return patterns.describe(shift.weekday, weeks, shift.interval_weeks == 2, language)

@@ -201,3 +201,12 @@ def test_timetable_wording_names_the_weeks_of_the_month():
     assert patterns.describe(MON, [4, 2], False, "ko") == "매월 둘째·넷째 월요일"
     assert patterns.describe(MON, [], True, "ko") == "격주 월요일"
     assert patterns.describe(FRI, [patterns.LAST], False, "en") == "last Friday of the month"
+
+
+def test_reminder_comes_the_day_before_a_monthly_date_only(db, fields):
+    from schedules.jobs import send_shift_reminders
+
+    lawyer = counselor(db, "김변호", "+821011110001", fields["legal"])
+    weekly(db, lawyer, fields["legal"], TUE, "14:00", "17:00", month_week=2)
+    assert send_shift_reminders(db, seoul(date(2027, 1, 18), 15)) == {"sent": 0}
+    assert send_shift_reminders(db, seoul(date(2027, 1, 11), 15)) == {"sent": 1}
