@@ -328,23 +328,42 @@ class Gap:
     end: time
     whole_day: bool
 
+    @property
+    def minutes(self) -> int:
+        """Return how long the gap lasts."""
+        return _minutes(self.end) - _minutes(self.start)
+
 
 def coverage_gaps(
     session: Session, field_id: int, start: date, end: date, tz: ZoneInfo
 ) -> list[Gap]:
     """Return the gaps in a field's coverage from start to end inclusive, in date order."""
+    return coverage(session, field_id, start, end, tz)[1]
+
+
+def coverage(
+    session: Session, field_id: int, start: date, end: date, tz: ZoneInfo
+) -> tuple[int, list[Gap]]:
+    """Return a field's opening minutes (its normal hours) and its gaps, start to end."""
     plan = _load_plan(session, field_id, start, end, tz)
     gaps: list[Gap] = []
+    minutes = 0
     day = start
     while day <= end:
         normal = plan.normal_hours(day)
+        minutes += sum(_minutes(e) - _minutes(s) for s, e in normal)
         covered = plan.covered(day)
         missing = _subtract(normal, covered)
         # Whole day: nobody during the normal hours, whatever one-offs happen outside them.
         whole_day = bool(missing) and missing == normal
         gaps += [Gap(day, s, e, whole_day=whole_day) for s, e in missing]
         day += timedelta(days=1)
-    return gaps
+    return minutes, gaps
+
+
+def _minutes(clock: time) -> int:
+    """Return the minutes since midnight of a wall-clock time."""
+    return clock.hour * 60 + clock.minute
 
 
 def _subtract(
@@ -374,6 +393,7 @@ def _require_aware(at: datetime) -> None:
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
     "Gap",
+    "coverage",
     "coverage_gaps",
     "free_on_call",
     "next_session_start",

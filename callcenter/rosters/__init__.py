@@ -17,6 +17,7 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(app, "rosters.calendar", "근무표", roles=COORDINATOR_ROLES, order=30)
     add_nav_item(app, "rosters.counselors", "상담위원", roles=COORDINATOR_ROLES, order=31)
     add_nav_item(app, "rosters.swaps", "근무 교대", roles=COORDINATOR_ROLES, order=32)
+    add_nav_item(app, "rosters.report", "근무 점검", roles=COORDINATOR_ROLES, order=34)
     add_nav_item(app, "rosters.closures", "휴무일", roles=COORDINATOR_ROLES, order=33)
     add_nav_item(app, "rosters.jobs", "예약 작업", roles=(Role.ADMIN.value,), order=90)
     app.add_template_filter(national, "national")
@@ -38,6 +39,7 @@ from callcenter.rosters import (  # noqa: E402,F401
     imports,
     jobs,
     number_checks,
+    report,
     self_service,
     shifts,
     swaps,
