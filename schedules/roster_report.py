@@ -8,8 +8,9 @@ consultations of the same number of past weeks, beside the field's average.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+import dataclasses
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ class FieldReport:
     open_minutes: int
     gaps: list[Gap]
     loads: list[Load]
-    suggestions: dict[Gap, list[Substitute]] = field(default_factory=dict)
+    suggestions: dict[Gap, list[Substitute]] = dataclasses.field(default_factory=dict)
 
     @property
     def uncovered_minutes(self) -> int:
@@ -70,8 +71,8 @@ def roster_report(
     today = now.astimezone(tz).date()
     last = today + timedelta(weeks=weeks) - timedelta(days=1)
     since = now - timedelta(weeks=weeks)
-    fields = list(session.scalars(Field.menu()))
-    hours: Counter[tuple[int, int]] = Counter()
+    fields: list[Field] = list(session.scalars(Field.menu()))  # type: ignore[arg-type]
+    hours: dict[tuple[int, int], float] = defaultdict(float)
     for o in occurrences(session, today, last, tz):
         if not o.away:
             span = datetime.combine(date.min, o.end) - datetime.combine(date.min, o.start)
