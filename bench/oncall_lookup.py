@@ -46,6 +46,7 @@ from callcenter.models import (  # noqa: E402
 )
 from schedules.calendar import holiday_name  # noqa: E402
 from schedules.oncall import coverage_gaps, free_on_call, next_session_start, on_call  # noqa: E402
+from schedules.patterns import week_parity  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/cc_foundation"
 TZ = ZoneInfo("Asia/Seoul")
@@ -57,6 +58,9 @@ SKIPS = 5_000
 ABSENCES_PER_COUNSELOR = 30
 CLOSURES = 150
 REOPENED_HOLIDAYS = 20
+# Shares of series that come monthly (n-th or last weekday) and every other week.
+MONTHLY_SHARE = 0.25
+FORTNIGHTLY_SHARE = 0.10
 
 
 def rebuild(url: str) -> None:
@@ -115,17 +119,28 @@ def populate(session: Session, rng: random.Random) -> dict[str, int]:
             for _ in range(rng.choice((1, 2, 2, 3))):
                 weekday = rng.choice((0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5))
                 start, end = random_hours(rng)
+                month_week, interval_weeks, valid_from = 0, 1, period_start
+                kind = rng.random()
+                if kind < MONTHLY_SHARE:  # the 1st-5th or the last weekday of the month
+                    month_week = rng.choice((1, 2, 3, 4, 5, -1))
+                elif kind < MONTHLY_SHARE + FORTNIGHTLY_SHARE:  # every other week
+                    interval_weeks = 2
+                    valid_from += timedelta(days=(weekday - period_start.weekday()) % 7)
                 row = {
                     "counselor_id": c,
                     "field_id": rng.choice(fs),
                     "weekday": weekday,
                     "start_time": start,
                     "end_time": end,
-                    "valid_from": period_start,
+                    "valid_from": valid_from,
                     "valid_until": None if last else period_end,
+                    "month_week": month_week,
+                    "interval_weeks": interval_weeks,
+                    "week_parity": week_parity(valid_from) if interval_weeks == 2 else 0,
                     "created_at": now,
                 }
-                weekly[(c, row["field_id"], weekday, start, end, period_start)] = row
+                key = (c, row["field_id"], weekday, start, end, valid_from, month_week)
+                weekly[key] = row
             period_start = period_end + timedelta(days=1)
     session.execute(insert(WeeklyShift), list(weekly.values()))
 

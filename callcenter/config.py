@@ -76,6 +76,7 @@ class Config:
         self.ADMIN_DESK_NUMBER = env.get("ADMIN_DESK_NUMBER") or None
         # Rosters and scheduled jobs (docs/rosters.md).
         self.SHIFT_REMINDER_MINUTES = env.get("SHIFT_REMINDER_MINUTES") or "1440,60"
+        self.OPEN_SWAP_REMINDER_MINUTES = int(env.get("OPEN_SWAP_REMINDER_MINUTES") or 1440)
         self.COORDINATOR_ALERT_PHONES = env.get("COORDINATOR_ALERT_PHONES") or ""
         self.CALL_STALE_AFTER_MINUTES = _int("CALL_STALE_AFTER_MINUTES", 240)
         self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)

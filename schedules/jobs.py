@@ -24,6 +24,7 @@ from callcenter.models import (
 from callcenter.phones import InvalidPhoneNumber, can_receive_sms, to_e164
 from callcenter.telephony import send_sms
 from callcenter.timezone import line_timezone
+from schedules import swaps
 from schedules.occurrences import Occurrence, occurrences
 from schedules.oncall import coverage_gaps
 
@@ -129,6 +130,16 @@ def send_shift_reminders(session: Session, now: datetime) -> dict[str, Any]:
         sent += 1
     session.flush()
     return {"sent": sent}
+
+
+def open_swap_lead() -> timedelta:
+    """Return how long before a shift an open request nobody took is reminded."""
+    return timedelta(minutes=int(current_app.config.get("OPEN_SWAP_REMINDER_MINUTES") or 1440))
+
+
+def remind_open_swaps(session: Session, now: datetime) -> dict[str, Any]:
+    """Remind about open swap requests and gap offers nobody has taken before the shift."""
+    return {"reminded": swaps.remind_open_swaps(session, now, line_timezone(), open_swap_lead())}
 
 
 def coordinator_phones() -> list[str]:

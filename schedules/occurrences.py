@@ -2,8 +2,8 @@
 
 The calendar pages, the iCal feeds, self-service and the reminder jobs all need the same
 answer to "who works when", so it is computed here once, from the same rules as on-call
-resolution: weekly shifts run within their validity range, not on a skipped date and not on a
-closure day; one-off shifts always count.
+resolution: weekly shifts run by their pattern (`schedules.patterns`) within their validity
+range, not on a skipped date and not on a closure day; one-off shifts always count.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from callcenter.models import (
     WeeklyShift,
     WeeklyShiftSkip,
 )
+from schedules import patterns
 from schedules.calendar import closure_days
 
 
@@ -104,13 +105,7 @@ def occurrences(
     day = start
     while day <= end:
         for shift in weekly:
-            if (
-                runs[day]
-                and shift.weekday == day.weekday()
-                and (shift.valid_from is None or shift.valid_from <= day)
-                and (shift.valid_until is None or shift.valid_until >= day)
-                and (shift.id, day) not in skips
-            ):
+            if runs[day] and patterns.runs_on(shift, day) and (shift.id, day) not in skips:
                 found.append(_make(day, shift, shift.id, None, away, tz))
         day += timedelta(days=1)
     found += [_make(s.date, s, None, s.id, away, tz) for s in one_offs]

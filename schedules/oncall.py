@@ -45,6 +45,7 @@ from callcenter.models import (
     WeeklyShift,
     WeeklyShiftSkip,
 )
+from schedules import patterns
 from schedules.calendar import closure_days, holiday_name
 
 # A busy flag older than this is taken to be left over from a lost status callback.
@@ -64,11 +65,9 @@ def _shifts_now() -> CompoundSelect[int]:
     )
     weekly = select(WeeklyShift.counselor_id).where(
         WeeklyShift.field_id == bindparam("field_id"),
-        WeeklyShift.weekday == bindparam("weekday"),
         WeeklyShift.start_time <= clock,
         WeeklyShift.end_time > clock,
-        or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= day),
-        or_(WeeklyShift.valid_until.is_(None), WeeklyShift.valid_until >= day),
+        *patterns.sql_conditions(WeeklyShift),  # weekday, validity, monthly, every other week
         not_(
             exists().where(
                 WeeklyShiftSkip.weekly_shift_id == WeeklyShift.id, WeeklyShiftSkip.date == day
@@ -119,9 +118,8 @@ def _values(field_id: int, at: datetime, tz: ZoneInfo) -> dict[str, object]:
     day = local.date()
     closed = holiday_name(day) is not None
     return {
+        **patterns.sql_values(day),
         "field_id": field_id,
-        "day": day,
-        "weekday": day.weekday(),
         "clock": local.time().replace(tzinfo=None),
         "at": at,
         "usual_kind": (DayOverrideKind.CLOSED if closed else DayOverrideKind.OPEN).value,
@@ -184,13 +182,8 @@ class _Plan:
         return _merge(pieces)
 
     def _weekly_on(self, day: date) -> list[Row[*tuple[Any, ...]]]:
-        """Return the weekly shifts whose weekday and validity range include a date."""
-        return [
-            s
-            for s in self.weekly.get(day.weekday(), ())
-            if (s.valid_from is None or s.valid_from <= day)
-            and (s.valid_until is None or s.valid_until >= day)
-        ]
+        """Return the weekly shifts that run on a date by their pattern and validity."""
+        return [s for s in self.weekly.get(day.weekday(), ()) if patterns.runs_on(s, day)]
 
     def _minus_away(
         self, counselor_id: int, day: date, start: time, end: time
@@ -244,6 +237,9 @@ def _load_plan(session: Session, field_id: int, start: date, end: date, tz: Zone
             WeeklyShift.end_time,
             WeeklyShift.valid_from,
             WeeklyShift.valid_until,
+            WeeklyShift.month_week,
+            WeeklyShift.interval_weeks,
+            WeeklyShift.week_parity,
         ).where(
             WeeklyShift.field_id == field_id,
             or_(WeeklyShift.valid_from.is_(None), WeeklyShift.valid_from <= end),
@@ -335,23 +331,42 @@ class Gap:
     end: time
     whole_day: bool
 
+    @property
+    def minutes(self) -> int:
+        """Return how long the gap lasts."""
+        return _minutes(self.end) - _minutes(self.start)
+
 
 def coverage_gaps(
     session: Session, field_id: int, start: date, end: date, tz: ZoneInfo
 ) -> list[Gap]:
     """Return the gaps in a field's coverage from start to end inclusive, in date order."""
+    return coverage(session, field_id, start, end, tz)[1]
+
+
+def coverage(
+    session: Session, field_id: int, start: date, end: date, tz: ZoneInfo
+) -> tuple[int, list[Gap]]:
+    """Return a field's opening minutes (its normal hours) and its gaps, start to end."""
     plan = _load_plan(session, field_id, start, end, tz)
     gaps: list[Gap] = []
+    minutes = 0
     day = start
     while day <= end:
         normal = plan.normal_hours(day)
+        minutes += sum(_minutes(e) - _minutes(s) for s, e in normal)
         covered = plan.covered(day)
         missing = _subtract(normal, covered)
         # Whole day: nobody during the normal hours, whatever one-offs happen outside them.
         whole_day = bool(missing) and missing == normal
         gaps += [Gap(day, s, e, whole_day=whole_day) for s, e in missing]
         day += timedelta(days=1)
-    return gaps
+    return minutes, gaps
+
+
+def _minutes(clock: time) -> int:
+    """Return the minutes since midnight of a wall-clock time."""
+    return clock.hour * 60 + clock.minute
 
 
 def _subtract(
@@ -381,6 +396,7 @@ def _require_aware(at: datetime) -> None:
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT",
     "Gap",
+    "coverage",
     "coverage_gaps",
     "free_on_call",
     "next_session_start",

@@ -9,13 +9,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, OneOffShift, WeeklyShift
 from callcenter.phones import InvalidPhoneNumber, RefusedNumber, to_counselor_e164
+from schedules import patterns
 
 COLUMNS = ("name", "phone", "field", "day", "start", "end")
+# `from`: the first date of an every-other-week shift (`mon/2`); other rows leave it empty.
+OPTIONAL_COLUMNS = ("from",)
 # Korean headers a coordinator may type instead of the English ones.
 COLUMN_ALIASES = {
     "이름": "name",
@@ -35,19 +38,12 @@ COLUMN_ALIASES = {
     "종료시간": "end",
     "종료 시간": "end",
     "끝": "end",
+    "첫 날짜": "from",
+    "첫날짜": "from",
+    "첫 근무일": "from",
+    "부터": "from",
 }
 NAME_MAX_LENGTH = 80  # Counselor.name
-WEEKDAYS = {
-    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
-    **{
-        name: i
-        for i, name in enumerate(
-            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-        )
-    },
-    **{name: i for i, name in enumerate("월화수목금토일")},
-    **{name + "요일": i for i, name in enumerate("월화수목금토일")},
-}
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 
 
@@ -67,10 +63,35 @@ class RosterRow:
     on_date: date | None
     start: time
     end: time
+    month_week: int = patterns.EVERY_WEEK
+    interval_weeks: int = 1
+    first_date: date | None = None  # an every-other-week shift's first date
 
     @property
     def key(self) -> tuple[object, ...]:
-        return (self.phone, self.field_code, self.weekday, self.on_date, self.start, self.end)
+        return (
+            self.phone,
+            self.field_code,
+            self.weekday,
+            self.on_date,
+            self.start,
+            self.end,
+            self.month_week,
+            self.interval_weeks,
+            self.first_date,
+        )
+
+    @property
+    def pattern(self) -> patterns.Pattern | None:
+        """Return the series pattern of a recurring row (None for a one-off date)."""
+        if self.weekday is None:
+            return None
+        return patterns.Pattern(self.weekday, self.month_week, self.interval_weeks)
+
+    @property
+    def week_parity(self) -> int:
+        """Return the weeks an every-other-week row runs in (0 for the others)."""
+        return patterns.week_parity(self.first_date) if self.first_date else 0
 
 
 @dataclass
@@ -177,7 +198,7 @@ def parse_roster(data: bytes, field_codes: Iterable[str] | Mapping[str, str]) ->
             f"line {header_line}: missing column(s) {', '.join(missing)}; "
             f"the header must name {','.join(COLUMNS)}"
         )
-    index = {name: columns.index(name) for name in COLUMNS}
+    index = {name: columns.index(name) for name in COLUMNS + OPTIONAL_COLUMNS if name in columns}
     if isinstance(field_codes, Mapping):
         aliases = {k.strip().lower(): v for k, v in field_codes.items()}
     else:
@@ -190,9 +211,10 @@ def parse_roster(data: bytes, field_codes: Iterable[str] | Mapping[str, str]) ->
             line = reader.line_num
             if not any(v.strip() for v in values):
                 continue
-            cells = {
-                name: (values[i].strip() if i < len(values) else "") for name, i in index.items()
-            }
+            cells = dict.fromkeys(OPTIONAL_COLUMNS, "")
+            cells.update(
+                (name, values[i].strip() if i < len(values) else "") for name, i in index.items()
+            )
             row, problems = _parse_row(line, cells, aliases)
             if row is not None:
                 if row.key in seen:
@@ -249,26 +271,69 @@ def _parse_row(
     if field_code is None:
         known = ", ".join(dict.fromkeys(aliases.values()))
         problems.append(f"unknown field {cells['field']!r} (known: {known})")
-    weekday, on_date = _parse_day(cells["day"], problems)
+    pattern, on_date = _parse_day(cells["day"], problems)
+    first_date = _parse_first_date(cells["day"], cells["from"], pattern, problems)
     start = _parse_time(cells["start"], "start", problems)
     end = _parse_time(cells["end"], "end", problems)
     if start is not None and end is not None and end <= start:
         problems.append(f"end {cells['end']} is not after start {cells['start']}")
     if problems or phone is None or field_code is None or start is None or end is None:
         return None, problems
-    return RosterRow(line, name, phone, field_code, weekday, on_date, start, end), problems
+    row = RosterRow(
+        line,
+        name,
+        phone,
+        field_code,
+        pattern.weekday if pattern else None,
+        on_date,
+        start,
+        end,
+        pattern.month_week if pattern else patterns.EVERY_WEEK,
+        pattern.interval_weeks if pattern else 1,
+        first_date,
+    )
+    return row, problems
 
 
-def _parse_day(text: str, problems: list[str]) -> tuple[int | None, date | None]:
-    """Read a weekday name or an ISO date."""
-    key = text.strip().lower()
-    if key in WEEKDAYS:
-        return WEEKDAYS[key], None
+def _parse_day(text: str, problems: list[str]) -> tuple[patterns.Pattern | None, date | None]:
+    """Read a weekday pattern (mon, 2mon, lastfri, 둘째 월, mon/2) or an ISO date."""
+    pattern = patterns.parse_pattern(text)
+    if pattern is not None:
+        return pattern, None
     try:
-        return None, date.fromisoformat(key)
+        return None, date.fromisoformat(text.strip())
     except ValueError:
-        problems.append(f"day {text!r} is neither a weekday (mon..sun) nor a date (YYYY-MM-DD)")
+        problems.append(
+            f"day {text!r} is neither a weekday (mon..sun), a weekday of the month "
+            "(1mon..5sun, lastmon..lastsun, 둘째 월, 마지막 금), every other week (mon/2) "
+            "nor a date (YYYY-MM-DD)"
+        )
         return None, None
+
+
+def _parse_first_date(
+    day: str, text: str, pattern: patterns.Pattern | None, problems: list[str]
+) -> date | None:
+    """Read the `from` column: an every-other-week row's first date, empty on other rows."""
+    every_other = pattern is not None and pattern.every_other_week
+    if not text:
+        if every_other:
+            problems.append(f"day {day!r} is every other week: give its first date in from")
+        return None
+    if not every_other:
+        problems.append(f"from {text!r} is only for every-other-week days (mon/2); leave it empty")
+        return None
+    try:
+        first = date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"from {text!r} is not a date (YYYY-MM-DD)")
+        return None
+    assert pattern is not None
+    if first.weekday() != pattern.weekday:
+        weekday = patterns.WEEKDAYS_EN[pattern.weekday]
+        problems.append(f"from {text} is not a {weekday}, the day of {day!r}")
+        return None
+    return first
 
 
 def _parse_time(text: str, label: str, problems: list[str]) -> time | None:
@@ -330,9 +395,7 @@ def _add_shift(
         slot = select(WeeklyShift.id).where(
             WeeklyShift.counselor_id == counselor.id,
             WeeklyShift.field_id == field_.id,
-            WeeklyShift.weekday == row.weekday,
-            WeeklyShift.start_time == row.start,
-            WeeklyShift.end_time == row.end,
+            *_same_series(row),
         )
         ended = session.scalar(slot.limit(1)) is not None
         if today is not None:
@@ -348,8 +411,12 @@ def _add_shift(
                 weekday=row.weekday,
                 start_time=row.start,
                 end_time=row.end,
-                # A slot that ended comes back from today, leaving its history as it was.
-                valid_from=today if ended else None,
+                # A slot that ended comes back from today, leaving its history as it was;
+                # an every-other-week one counts its weeks from its first date.
+                valid_from=row.first_date or (today if ended else None),
+                month_week=row.month_week,
+                interval_weeks=row.interval_weeks,
+                week_parity=row.week_parity,
             )
         )
         return True
@@ -419,6 +486,18 @@ def preview_roster(session: Session, rows: list[RosterRow]) -> RosterPreview:
     return preview
 
 
+def _same_series(row: RosterRow) -> list[ColumnElement[bool]]:
+    """Return the conditions of a weekly shift of the row's weekday, hours and pattern."""
+    return [
+        WeeklyShift.weekday == row.weekday,
+        WeeklyShift.start_time == row.start,
+        WeeklyShift.end_time == row.end,
+        WeeklyShift.month_week == row.month_week,
+        WeeklyShift.interval_weeks == row.interval_weeks,
+        WeeklyShift.week_parity == row.week_parity,
+    ]
+
+
 def _shift_exists(session: Session, counselor: Counselor, row: RosterRow) -> bool:
     """Whether the row's shift is already on the counselor's roster."""
     if row.weekday is not None:
@@ -428,9 +507,7 @@ def _shift_exists(session: Session, counselor: Counselor, row: RosterRow) -> boo
             .where(
                 WeeklyShift.counselor_id == counselor.id,
                 Field.code == row.field_code,
-                WeeklyShift.weekday == row.weekday,
-                WeeklyShift.start_time == row.start,
-                WeeklyShift.end_time == row.end,
+                *_same_series(row),
             )
         )
     else:

@@ -83,6 +83,14 @@ JOBS: tuple[JobSpec, ...] = (
         timedelta(minutes=5),
     ),
     JobSpec(
+        "open_swaps",
+        "맡을 사람 없는 근무 알림",
+        "15분마다",
+        jobs.remind_open_swaps,
+        every(15),
+        timedelta(minutes=15),
+    ),
+    JobSpec(
         "coverage_gaps",
         "근무 공백 알림 (14일)",
         "매일 08:00",

@@ -22,6 +22,7 @@ from callcenter.models import (
     WeeklyShift,
     WeeklyShiftSkip,
 )
+from schedules import patterns
 from schedules.occurrences import Occurrence, occurrences
 
 WEEKDAY_NAMES = ("월", "화", "수", "목", "금", "토", "일")
@@ -57,14 +58,22 @@ def add_weekly_shift(
     valid_from: date | None = None,
     valid_until: date | None = None,
     *,
+    month_week: int = patterns.EVERY_WEEK,
+    interval_weeks: int = 1,
     replacing: WeeklyShift | None = None,
 ) -> WeeklyShift:
-    """Add a weekly shift (or change `replacing` to these values) after checking the rules."""
+    """Add a weekly shift (or change `replacing` to these values) after checking the rules.
+
+    `month_week` makes it monthly (1-5, or `patterns.LAST`); `interval_weeks=2` every other
+    week from `valid_from`, its first date.
+    """
     _check_hours(start, end)
     if not 0 <= weekday <= 6:
         raise RosterError("요일이 올바르지 않습니다.")
     if valid_from and valid_until and valid_until < valid_from:
         raise RosterError("적용 종료일이 적용 시작일보다 빠릅니다.")
+    pattern = _check_pattern(weekday, month_week, interval_weeks, valid_from)
+    parity = patterns.week_parity(valid_from) if pattern.every_other_week and valid_from else 0
     _check_serves(counselor, field)
     others = select(WeeklyShift).where(
         WeeklyShift.counselor_id == counselor.id,
@@ -86,6 +95,9 @@ def add_weekly_shift(
         WeeklyShift.weekday == weekday,
         WeeklyShift.start_time == start,
         WeeklyShift.end_time == end,
+        WeeklyShift.month_week == pattern.month_week,
+        WeeklyShift.interval_weeks == pattern.interval_weeks,
+        WeeklyShift.week_parity == parity,
     )
     if replacing is not None and replacing.id is not None:
         others = others.where(WeeklyShift.id != replacing.id)
@@ -94,10 +106,20 @@ def add_weekly_shift(
         raise RosterError(
             "같은 요일·시간의 매주 근무가 이미 있습니다. 그 근무의 적용 기간을 바꾸세요."
         )
-    clash = session.scalars(others).first()
+    # Series of different patterns on one weekday may share hours if they never share a date.
+    clash = next(
+        (
+            other
+            for other in session.scalars(others)
+            if patterns.could_share_a_day(
+                pattern, parity, patterns.pattern_of(other), other.week_parity
+            )
+        ),
+        None,
+    )
     if clash is not None:
         raise RosterError(
-            f"같은 시간에 이미 매주 근무가 있습니다: {WEEKDAY_NAMES[clash.weekday]} "
+            f"같은 시간에 이미 정기 근무가 있습니다: {describe_series(clash)} "
             f"{clash.start_time:%H:%M}-{clash.end_time:%H:%M} ({clash.field.name_ko})"
         )
     shift = replacing or WeeklyShift()
@@ -105,9 +127,30 @@ def add_weekly_shift(
     shift.counselor, shift.field = counselor, field
     shift.weekday, shift.start_time, shift.end_time = weekday, start, end
     shift.valid_from, shift.valid_until = valid_from, valid_until
+    shift.month_week, shift.interval_weeks = pattern.month_week, pattern.interval_weeks
+    shift.week_parity = parity
     session.add(shift)
     session.flush()
     return shift
+
+
+def _check_pattern(
+    weekday: int, month_week: int, interval_weeks: int, valid_from: date | None
+) -> patterns.Pattern:
+    """Refuse a pattern the roster cannot run."""
+    if month_week not in (patterns.LAST, 0, 1, 2, 3, 4, 5) or interval_weeks not in (1, 2):
+        raise RosterError("반복 방식이 올바르지 않습니다.")
+    if month_week and interval_weeks != 1:
+        raise RosterError("매월 근무와 격주 근무를 함께 고를 수 없습니다.")
+    if interval_weeks == 2 and (valid_from is None or valid_from.weekday() != weekday):
+        raise RosterError("격주 근무는 첫 근무일(그 요일의 날짜)을 적용 시작일에 입력하세요.")
+    return patterns.Pattern(weekday, month_week, interval_weeks)
+
+
+def describe_series(shift: patterns.Recurring, language: str = "ko") -> str:
+    """Say when a series runs, e.g. 매주 월요일, 매월 둘째 월요일, 격주 월요일."""
+    weeks = [shift.month_week] if shift.month_week else []
+    return patterns.describe(shift.weekday, weeks, shift.interval_weeks == 2, language)
 
 
 def end_weekly_shift(session: Session, shift: WeeklyShift, last_day: date) -> None:
@@ -158,7 +201,7 @@ def _weekly_occurrence(session: Session, shift: WeeklyShift, day: date, tz: Zone
     ):
         if found.weekly_shift_id == shift.id:
             return found
-    raise RosterError("그 날짜에는 이 매주 근무가 없습니다.")
+    raise RosterError("그 날짜에는 이 정기 근무가 없습니다.")
 
 
 def skip_occurrence(

@@ -4,14 +4,19 @@ A swap hands one occurrence of the requester's shifts to a colleague and, when t
 asks for one in return, one of the colleague's occurrences to the requester. Accepting applies
 both through the roster rules (a weekly occurrence is skipped and replaced by a one-off shift),
 so the rest of each series stays as it was. Nothing is committed here.
+
+An open request names no colleague: everyone who could take it (`schedules.substitutes`) is
+told, and the first to accept gets the shift. A coordinator's offer of uncovered hours is an
+open request without a requester. Shortly before the shift, an open request nobody took is
+reminded once (`remind_open_swaps`).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, OneOffShift, ShiftSwap, SwapStatus, WeeklyShift
@@ -19,29 +24,37 @@ from callcenter.phones import can_receive_sms
 from callcenter.telephony import send_sms
 from schedules.occurrences import Occurrence, find_occurrence
 from schedules.shifts import RosterError, add_one_off_shift, skip_occurrence
+from schedules.substitutes import substitutes
+
+SMS_PREFIX = "[시민 전문상담]"
 
 
 def request_swap(
     session: Session,
     requester: Counselor,
-    recipient: Counselor,
+    recipient: Counselor | None,
     offered: Occurrence,
     now: datetime,
     tz: ZoneInfo,
     wanted: Occurrence | None = None,
     note: str | None = None,
 ) -> ShiftSwap:
-    """Ask a colleague of the same field to take an occurrence (and give one back)."""
+    """Ask a colleague of the same field to take an occurrence (and give one back).
+
+    Without a recipient the request is open to anyone serving the field (a hand-over only).
+    """
     field = offered.field
-    if recipient.id == requester.id:
+    if recipient is not None and recipient.id == requester.id:
         raise RosterError("자기 자신과는 근무를 바꿀 수 없습니다.")
     if offered.counselor.id != requester.id:
         raise RosterError("본인의 근무만 바꿀 수 있습니다.")
-    if not recipient.active or field not in recipient.fields:
+    if recipient is not None and (not recipient.active or field not in recipient.fields):
         raise RosterError("같은 분야를 담당하는 상담위원과만 근무를 바꿀 수 있습니다.")
     if offered.starts_at(tz) <= now:
         raise RosterError("이미 시작한 근무는 바꿀 수 없습니다.")
-    if wanted is not None:
+    if wanted is not None and recipient is None:
+        raise RosterError("누구에게나 내놓는 근무는 넘겨주기만 할 수 있습니다.")
+    if wanted is not None and recipient is not None:
         if wanted.counselor.id != recipient.id or wanted.field.id != field.id:
             raise RosterError("받을 근무는 상대방의 같은 분야 근무여야 합니다.")
         if wanted.starts_at(tz) <= now:
@@ -51,7 +64,7 @@ def request_swap(
     swap = ShiftSwap(
         field_id=field.id,
         requester_id=requester.id,
-        recipient_id=recipient.id,
+        recipient_id=recipient.id if recipient else None,
         offered_date=offered.day,
         offered_start=offered.start,
         offered_end=offered.end,
@@ -65,6 +78,68 @@ def request_swap(
     session.add(swap)
     session.flush()
     return swap
+
+
+def offer_hours(
+    session: Session,
+    field: Field,
+    day: date,
+    start: time,
+    end: time,
+    now: datetime,
+    tz: ZoneInfo,
+    note: str | None = None,
+) -> ShiftSwap:
+    """Offer hours nobody covers to the field's counselors; the first to accept takes them."""
+    if end <= start:
+        raise RosterError("끝나는 시각은 시작 시각보다 늦어야 합니다.")
+    if datetime.combine(day, start, tz) <= now:
+        raise RosterError("이미 시작한 근무는 제안할 수 없습니다.")
+    pending = session.scalar(
+        select(ShiftSwap.id).where(
+            ShiftSwap.status == SwapStatus.PENDING,
+            ShiftSwap.requester_id.is_(None),
+            ShiftSwap.field_id == field.id,
+            ShiftSwap.offered_date == day,
+            ShiftSwap.offered_start == start,
+        )
+    )
+    if pending is not None:
+        raise RosterError("이 시간에 대한 근무 제안이 이미 대기 중입니다.")
+    swap = ShiftSwap(
+        field_id=field.id,
+        field=field,
+        requester_id=None,
+        recipient_id=None,
+        offered_date=day,
+        offered_start=start,
+        offered_end=end,
+        note=note or None,
+        status=SwapStatus.PENDING,
+        created_at=now,
+    )
+    session.add(swap)
+    session.flush()
+    return swap
+
+
+def takers(session: Session, swap: ShiftSwap, tz: ZoneInfo) -> list[Counselor]:
+    """Return who could take an open request now, most rested first."""
+    field = session.get(Field, swap.field_id)
+    assert field is not None
+    exclude = {swap.requester_id} if swap.requester_id else set()
+    return [
+        s.counselor
+        for s in substitutes(
+            session,
+            field,
+            swap.offered_date,
+            swap.offered_start,
+            swap.offered_end,
+            tz,
+            exclude=exclude,
+        )
+    ]
 
 
 def _pending_for(
@@ -94,10 +169,14 @@ def _require_pending(swap: ShiftSwap) -> None:
 def accept_swap(
     session: Session, swap: ShiftSwap, by: Counselor, now: datetime, tz: ZoneInfo
 ) -> None:
-    """Apply a swap on the recipient's acceptance."""
+    """Apply a swap on the recipient's acceptance (an open one: the first colleague's)."""
     _require_pending(swap)
+    if swap.recipient_id is None:
+        _take_open(session, swap, by, now, tz)
+        return
     if by.id != swap.recipient_id:
         raise RosterError("교대 요청을 받은 상담위원만 수락할 수 있습니다.")
+    assert swap.requester_id is not None
     offered = find_occurrence(
         session, swap.requester_id, swap.field_id, swap.offered_date, swap.offered_start, tz
     )
@@ -116,14 +195,54 @@ def accept_swap(
         _release(session, wanted, tz, note)
     field = session.get(Field, swap.field_id)
     assert field is not None
-    add_one_off_shift(
-        session, swap.recipient, field, offered.day, offered.start, offered.end, tz, note=note
-    )
+    add_one_off_shift(session, by, field, offered.day, offered.start, offered.end, tz, note=note)
     if wanted is not None:
+        requester = session.get(Counselor, swap.requester_id)
+        assert requester is not None
         add_one_off_shift(
-            session, swap.requester, field, wanted.day, wanted.start, wanted.end, tz, note=note
+            session, requester, field, wanted.day, wanted.start, wanted.end, tz, note=note
         )
     swap.status, swap.decided_at = SwapStatus.ACCEPTED, now
+    session.flush()
+
+
+def _take_open(
+    session: Session, swap: ShiftSwap, by: Counselor, now: datetime, tz: ZoneInfo
+) -> None:
+    """Give an open request to the first colleague who accepts it."""
+    field = session.get(Field, swap.field_id)
+    assert field is not None
+    if by.id == swap.requester_id:
+        raise RosterError("본인이 내놓은 근무는 수락할 수 없습니다.")
+    if not by.active or field not in by.fields:
+        raise RosterError("같은 분야를 담당하는 상담위원만 수락할 수 있습니다.")
+    if datetime.combine(swap.offered_date, swap.offered_start, tz) <= now:
+        raise RosterError("요청한 근무가 더 이상 없거나 이미 시작했습니다.")
+    # First come, first served: only one acceptance can turn the open request into its own.
+    taken = session.execute(
+        update(ShiftSwap)
+        .where(
+            ShiftSwap.id == swap.id,
+            ShiftSwap.status == SwapStatus.PENDING,
+            ShiftSwap.recipient_id.is_(None),
+        )
+        .values(recipient_id=by.id, status=SwapStatus.ACCEPTED, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise RosterError("다른 상담위원이 먼저 맡았습니다.")
+    session.refresh(swap)
+    note = f"교대 #{swap.id}" if swap.requester_id else f"근무 제안 #{swap.id}"
+    if swap.requester_id is not None:
+        offered = find_occurrence(
+            session, swap.requester_id, swap.field_id, swap.offered_date, swap.offered_start, tz
+        )
+        if offered is None:
+            raise RosterError("요청한 근무가 더 이상 없거나 이미 시작했습니다.")
+        _release(session, offered, tz, note)
+    add_one_off_shift(
+        session, by, field, swap.offered_date, swap.offered_start, swap.offered_end, tz, note=note
+    )
     session.flush()
 
 
@@ -142,16 +261,16 @@ def _release(session: Session, occurrence: Occurrence, tz: ZoneInfo, note: str) 
 def decline_swap(session: Session, swap: ShiftSwap, by: Counselor, now: datetime) -> None:
     """Refuse a swap; nothing on the roster changes."""
     _require_pending(swap)
-    if by.id != swap.recipient_id:
+    if swap.recipient_id is None or by.id != swap.recipient_id:
         raise RosterError("교대 요청을 받은 상담위원만 거절할 수 있습니다.")
     swap.status, swap.decided_at = SwapStatus.DECLINED, now
     session.flush()
 
 
-def cancel_swap(session: Session, swap: ShiftSwap, by: Counselor, now: datetime) -> None:
-    """Withdraw one's own pending request."""
+def cancel_swap(session: Session, swap: ShiftSwap, by: Counselor | None, now: datetime) -> None:
+    """Withdraw one's own pending request (`by=None`: a coordinator withdraws an offer)."""
     _require_pending(swap)
-    if by.id != swap.requester_id:
+    if (by.id if by else None) != swap.requester_id:
         raise RosterError("요청한 상담위원만 취소할 수 있습니다.")
     swap.status, swap.decided_at = SwapStatus.CANCELLED, now
     session.flush()
@@ -167,26 +286,108 @@ def swaps_for(counselor_id: int | None = None):
     return statement
 
 
+def open_swaps_for(counselor: Counselor, now: datetime):  # type: ignore[no-untyped-def]
+    """Select the open requests and offers a counselor could take, soonest first."""
+    return (
+        select(ShiftSwap)
+        .where(
+            ShiftSwap.status == SwapStatus.PENDING,
+            ShiftSwap.recipient_id.is_(None),
+            ShiftSwap.field_id.in_([f.id for f in counselor.fields]),
+            or_(ShiftSwap.requester_id.is_(None), ShiftSwap.requester_id != counselor.id),
+            ShiftSwap.offered_date >= now.date() - timedelta(days=1),
+        )
+        .order_by(ShiftSwap.offered_date, ShiftSwap.offered_start)
+    )
+
+
 def _describe(day: date, start: time, end: time) -> str:
     return f"{day.month}/{day.day}({'월화수목금토일'[day.weekday()]}) {start:%H:%M}-{end:%H:%M}"
 
 
-def notify_swap(session: Session, swap: ShiftSwap) -> None:
-    """Text the counselor who has to act on a swap, or the requester once it is decided."""
+def _text(session: Session, to: Counselor | None, body: str) -> int:
+    """Text a counselor whose number takes SMS; return how many were sent."""
+    if to is None or not can_receive_sms(to.phone):
+        return 0
+    send_sms(session, to.phone, body)
+    return 1
+
+
+def notify_swap(
+    session: Session,
+    swap: ShiftSwap,
+    tz: ZoneInfo | None = None,
+    recipients: list[Counselor] | None = None,
+) -> int:
+    """Text who has to act on a swap, or the requester once it is decided; return the count.
+
+    An open request goes to `recipients` when given (a coordinator's chosen substitutes),
+    else to everyone who could take it (which needs `tz`).
+    """
     offered = _describe(swap.offered_date, swap.offered_start, swap.offered_end)
+    field = session.get(Field, swap.field_id)
+    assert field is not None
+    if swap.status == SwapStatus.PENDING and swap.recipient_id is None:
+        if swap.requester is not None:
+            who = f"{swap.requester.name} 님이 {field.name_ko} {offered} 근무를 맡을 분을 찾습니다."
+        else:
+            who = f"{field.name_ko} {offered} 근무를 맡을 분을 찾습니다."
+        body = f"{SMS_PREFIX} {who} 먼저 수락한 분이 맡습니다. 내 근무 화면에서 수락하세요."
+        if recipients is None:
+            assert tz is not None
+            recipients = takers(session, swap, tz)
+        return sum(_text(session, c, body) for c in recipients)
     if swap.status == SwapStatus.PENDING:
-        to, body = (
+        assert swap.requester is not None
+        return _text(
+            session,
             swap.recipient,
-            f"[시민 전문상담] {swap.requester.name} 님이 {swap.field.name_ko} {offered} "
+            f"{SMS_PREFIX} {swap.requester.name} 님이 {field.name_ko} {offered} "
             "근무 교대를 요청했습니다. 내 근무 화면에서 수락하거나 거절하세요.",
         )
-    elif swap.status in (SwapStatus.ACCEPTED, SwapStatus.DECLINED):
+    if swap.status in (SwapStatus.ACCEPTED, SwapStatus.DECLINED) and swap.recipient is not None:
         verdict = "수락" if swap.status == SwapStatus.ACCEPTED else "거절"
-        to, body = (
+        return _text(
+            session,
             swap.requester,
-            f"[시민 전문상담] {swap.recipient.name} 님이 {offered} 근무 교대를 {verdict}했습니다.",
+            f"{SMS_PREFIX} {swap.recipient.name} 님이 {offered} 근무 교대를 {verdict}했습니다.",
         )
-    else:
-        return
-    if can_receive_sms(to.phone):
-        send_sms(session, to.phone, body)
+    return 0
+
+
+def remind_open_swaps(session: Session, now: datetime, tz: ZoneInfo, lead: timedelta) -> int:
+    """Remind once, `lead` before the shift, about open requests nobody has taken yet.
+
+    Everyone who could take it is told again, and the requester that the shift is still theirs.
+    Returns how many requests were reminded.
+    """
+    local = now.astimezone(tz)
+    reminded = 0
+    for swap in session.scalars(
+        select(ShiftSwap).where(
+            ShiftSwap.status == SwapStatus.PENDING,
+            ShiftSwap.recipient_id.is_(None),
+            ShiftSwap.reminded_at.is_(None),
+            ShiftSwap.offered_date >= local.date(),
+            ShiftSwap.offered_date <= (local + lead).date(),
+        )
+    ):
+        starts = datetime.combine(swap.offered_date, swap.offered_start, tz)
+        if not now < starts <= now + lead:
+            continue
+        offered = _describe(swap.offered_date, swap.offered_start, swap.offered_end)
+        body = (
+            f"{SMS_PREFIX} {swap.field.name_ko} {offered} 근무를 아직 아무도 맡지 않았습니다. "
+            "맡을 수 있으면 내 근무 화면에서 수락하세요."
+        )
+        for counselor in takers(session, swap, tz):
+            _text(session, counselor, body)
+        _text(
+            session,
+            swap.requester,
+            f"{SMS_PREFIX} 내놓은 {offered} 근무를 아직 아무도 맡지 않아 그대로 본인 근무입니다.",
+        )
+        swap.reminded_at = now
+        reminded += 1
+    session.flush()
+    return reminded

@@ -42,7 +42,7 @@ def test_weekly_shift_refused_for_inactive_counselor(db, fields):
 def test_counselor_cannot_hold_two_overlapping_weekly_shifts(db, fields):
     kim = counselor(db, "김변호", "+821011110001", fields["legal"], fields["labor"])
     add_weekly_shift(db, kim, fields["legal"], 0, time(9), time(12))
-    with pytest.raises(RosterError, match="이미 매주 근무"):
+    with pytest.raises(RosterError, match="이미 정기 근무"):
         add_weekly_shift(db, kim, fields["labor"], 0, time(11), time(13))
 
 

@@ -22,12 +22,23 @@ from callcenter.models.directory import Counselor, Field
 
 
 class WeeklyShift(Base):
-    """A recurring shift: local wall-clock hours on one weekday, within a validity range."""
+    """A recurring shift: local wall-clock hours on one weekday, within a validity range.
+
+    It runs every week, on an ordinal weekday of the month, or every other week.
+    """
 
     __tablename__ = "weekly_shifts"
     __table_args__ = (
         CheckConstraint("end_time > start_time", name="ends_after_start"),
         CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),
+        CheckConstraint("month_week >= -1 AND month_week <= 5", name="month_week_range"),
+        CheckConstraint("interval_weeks IN (1, 2)", name="interval_weeks_range"),
+        CheckConstraint("week_parity IN (0, 1)", name="week_parity_range"),
+        # Monthly or every other week, not both; every other week counts from its first date.
+        CheckConstraint(
+            "interval_weeks = 1 OR (month_week = 0 AND valid_from IS NOT NULL)",
+            name="every_other_week_from_a_date",
+        ),
         # A slot may come back in a later validity range, never twice from the same day.
         UniqueConstraint(
             "counselor_id",
@@ -36,7 +47,10 @@ class WeeklyShift(Base):
             "start_time",
             "end_time",
             "valid_from",
-            name="uq_weekly_shifts_slot_valid_from",
+            "month_week",
+            "interval_weeks",
+            "week_parity",
+            name="uq_weekly_shifts_slot_pattern_valid_from",
         ),
         # Covers the on-call look-up: answered from the index, whatever the roster's history.
         Index(
@@ -49,6 +63,9 @@ class WeeklyShift(Base):
             "valid_until",
             "counselor_id",
             "id",
+            "month_week",
+            "interval_weeks",
+            "week_parity",
         ),
     )
 
@@ -60,6 +77,11 @@ class WeeklyShift(Base):
     end_time: Mapped[time] = mapped_column(Time)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)  # inclusive
+    # The pattern (see schedules/patterns.py): 0 every week, 1-5 the n-th weekday of the
+    # month, -1 the last; every other week in the weeks of valid_from's parity.
+    month_week: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    interval_weeks: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    week_parity: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     counselor: Mapped[Counselor] = relationship()

@@ -42,6 +42,9 @@ class ShiftSwap(Base):
 
     `offered_*` is the requester's occurrence; `wanted_*`, when set, is the colleague's
     occurrence the requester takes in return (a true swap rather than a hand-over).
+    Without a recipient the request is open: anyone serving the field may take it, and the
+    first to accept becomes the recipient. Without a requester it is a coordinator's offer of
+    hours nobody covers (a gap), open the same way.
     """
 
     __tablename__ = "shift_swaps"
@@ -52,10 +55,10 @@ class ShiftSwap(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     field_id: Mapped[int] = mapped_column(ForeignKey("fields.id", ondelete="CASCADE"))
-    requester_id: Mapped[int] = mapped_column(
+    requester_id: Mapped[int | None] = mapped_column(
         ForeignKey("counselors.id", ondelete="CASCADE"), index=True
     )
-    recipient_id: Mapped[int] = mapped_column(
+    recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("counselors.id", ondelete="CASCADE"), index=True
     )
     offered_date: Mapped[date] = mapped_column(Date)
@@ -68,10 +71,16 @@ class ShiftSwap(Base):
     status: Mapped[str] = mapped_column(String(12), default=SwapStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # nobody had taken it
 
     field: Mapped[Field] = relationship()
-    requester: Mapped[Counselor] = relationship(foreign_keys=[requester_id])
-    recipient: Mapped[Counselor] = relationship(foreign_keys=[recipient_id])
+    requester: Mapped[Counselor | None] = relationship(foreign_keys=[requester_id])
+    recipient: Mapped[Counselor | None] = relationship(foreign_keys=[recipient_id])
+
+    @property
+    def is_open(self) -> bool:
+        """Whether anyone serving the field may still take it."""
+        return self.recipient_id is None and self.status == SwapStatus.PENDING
 
 
 class CalendarFeed(Base):

@@ -143,8 +143,8 @@ def manage_appointment():
         form.number.data = request.args.get("number")
         return _respond("public/appointment_manage.html", form=form, found=None, error=None)
     if not form.validate_on_submit():
-        error = booking.BookingRefused(EXPIRED, 400)
-        return _respond("public/appointment_manage.html", 400, form=form, found=None, error=error)
+        expired = booking.BookingRefused(EXPIRED, 400)
+        return _respond("public/appointment_manage.html", 400, form=form, found=None, error=expired)
     now, tz = clock_now(), line_timezone()
     found, done, free = None, None, []
     error: booking.BookingRefused | None = None

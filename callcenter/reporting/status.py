@@ -8,6 +8,7 @@ many citizens load it and it is the same for all of them.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time as monotonic
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.models import Counselor, Field, WeeklyShift
 from callcenter.reporting.live import average_handle_seconds, is_busy, waiting_calls
+from schedules import patterns
 from schedules.oncall import next_session_start, on_call
 
 DEFAULT_HANDLE_SECONDS = 8 * 60
@@ -69,6 +71,8 @@ class Snapshot:
     phone: str
     fields: list[FieldStatus]
     timetable: dict[str, list[list[tuple[time, time]]]]  # field code -> 7 weekdays of hours
+    # field code -> 7 weekdays of sessions that do not come every week (monthly, fortnightly)
+    recurring: dict[str, list[list[RecurringHours]]] = dataclasses.field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Return the status as the JSON endpoint publishes it."""
@@ -96,9 +100,39 @@ class Snapshot:
                         ]
                         for day, hours in enumerate(self.timetable.get(f.code, [[]] * 7))
                     },
+                    "recurring_hours": [
+                        entry.to_json() for day in self.recurring.get(f.code, []) for entry in day
+                    ],
                 }
                 for f in self.fields
             ],
+        }
+
+
+@dataclass(frozen=True)
+class RecurringHours:
+    """Hours on a weekday that do not come every week: 매월 둘째·넷째 월요일, 격주 월요일."""
+
+    weekday: int
+    start: time
+    end: time
+    month_weeks: tuple[int, ...]  # empty: every other week
+    every_other_week: bool
+
+    def label(self, language: str) -> str:
+        """Say when the hours come, in the reader's language."""
+        return patterns.describe(
+            self.weekday, list(self.month_weeks), self.every_other_week, language
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the entry as the JSON endpoint publishes it."""
+        return {
+            "day": WEEKDAY_CODES[self.weekday],
+            "hours": [self.start.strftime("%H:%M"), self.end.strftime("%H:%M")],
+            "weeks_of_month": list(self.month_weeks),
+            "every_other_week": self.every_other_week,
+            "description": {"ko": self.label("ko"), "en": self.label("en")},
         }
 
 
@@ -115,9 +149,21 @@ def _merge(pieces: list[tuple[time, time]]) -> list[tuple[time, time]]:
 
 def weekly_timetable(session: Session, today: date) -> dict[int, list[list[tuple[time, time]]]]:
     """Return each field's weekly hours (Monday first) from the shifts valid today."""
+    return timetables(session, today)[0]
+
+
+def timetables(
+    session: Session, today: date
+) -> tuple[dict[int, list[list[tuple[time, time]]]], dict[int, list[list[RecurringHours]]]]:
+    """Return each field's hours every week and its monthly or fortnightly sessions."""
     rows = session.execute(
         select(
-            WeeklyShift.field_id, WeeklyShift.weekday, WeeklyShift.start_time, WeeklyShift.end_time
+            WeeklyShift.field_id,
+            WeeklyShift.weekday,
+            WeeklyShift.start_time,
+            WeeklyShift.end_time,
+            WeeklyShift.month_week,
+            WeeklyShift.interval_weeks,
         )
         .join(Counselor, Counselor.id == WeeklyShift.counselor_id)
         .where(
@@ -127,17 +173,36 @@ def weekly_timetable(session: Session, today: date) -> dict[int, list[list[tuple
         )
     )
     pieces: dict[int, list[list[tuple[time, time]]]] = defaultdict(lambda: [[] for _ in range(7)])
-    for field_id, weekday, start, end in rows:
-        pieces[field_id][weekday].append((start, end))
-    return {fid: [_merge(day) for day in days] for fid, days in pieces.items()}
+    # (field, weekday, hours) -> the weeks of the month, or 0 for every other week
+    sparse: dict[tuple[int, int, time, time], set[int]] = defaultdict(set)
+    for field_id, weekday, start, end, month_week, interval_weeks in rows:
+        days = pieces[field_id]  # a field with only sparse hours gets its row too
+        if month_week or interval_weeks != 1:
+            sparse[(field_id, weekday, start, end)].add(month_week)
+        else:
+            days[weekday].append((start, end))
+    weekly = {fid: [_merge(day) for day in days] for fid, days in pieces.items()}
+    recurring: dict[int, list[list[RecurringHours]]] = {
+        fid: [[] for _ in range(7)] for fid in weekly
+    }
+    for (field_id, weekday, start, end), weeks in sorted(sparse.items()):
+        if any(s <= start and end <= e for s, e in weekly[field_id][weekday]):
+            continue  # every week anyway
+        month_weeks = tuple(sorted(w for w in weeks if w))
+        entry = RecurringHours(weekday, start, end, month_weeks, every_other_week=0 in weeks)
+        if 0 in weeks and month_weeks:
+            # Fortnightly and monthly on the same hours: say the fortnight, the wider one.
+            entry = RecurringHours(weekday, start, end, (), every_other_week=True)
+        recurring[field_id][weekday].append(entry)
+    return weekly, recurring
 
 
 def build_snapshot(session: Session, now: datetime, tz: ZoneInfo, phone: str) -> Snapshot:
     """Compute the public status of every active field."""
     waiting = waiting_calls(session, now)
     handle = average_handle_seconds(session, now)
-    table = weekly_timetable(session, now.astimezone(tz).date())
-    fields, timetable = [], {}
+    table, sparse = timetables(session, now.astimezone(tz).date())
+    fields, timetable, recurring = [], {}, {}
     for item in session.scalars(Field.menu()):
         counselors = on_call(session, item.id, now, tz)
         on_duty = len(counselors)
@@ -163,7 +228,8 @@ def build_snapshot(session: Session, now: datetime, tz: ZoneInfo, phone: str) ->
             )
         )
         timetable[item.code] = table.get(item.id, [[] for _ in range(7)])
-    return Snapshot(now, tz, phone, fields, timetable)
+        recurring[item.code] = sparse.get(item.id, [[] for _ in range(7)])
+    return Snapshot(now, tz, phone, fields, timetable, recurring)
 
 
 _cache: dict[str, tuple[float, Snapshot]] = {}

@@ -20,7 +20,7 @@ from callcenter.timezone import line_timezone
 from schedules.feeds import issue_feed, revoke_feed
 from schedules.occurrences import find_occurrence, occurrences
 from schedules.shifts import RosterError, mark_unavailable
-from schedules.swaps import notify_swap, request_swap, swaps_for
+from schedules.swaps import notify_swap, open_swaps_for, request_swap, swaps_for
 
 UPCOMING_DAYS = 60
 counselor_required = roles_required(Role.COUNSELOR)
@@ -67,6 +67,11 @@ def my_shifts(feed_url: str | None = None) -> str:
         upcoming=upcoming,
         absences=absences,
         swaps=db.session.scalars(swaps_for(counselor.id).limit(50)).all(),
+        open_swaps=[
+            s
+            for s in db.session.scalars(open_swaps_for(counselor, now).limit(50))
+            if datetime.combine(s.offered_date, s.offered_start, tz) > now
+        ],
         feed=feed,
         feed_url=feed_url,
         tz=tz,
@@ -141,9 +146,12 @@ def request_my_swap() -> str | Response:
     ]
     if request.method == "POST":
         try:
-            recipient = get_or_404(db.session, Counselor, source.get("recipient_id"))
+            anyone = source.get("recipient_id") == "any"
+            recipient = (
+                None if anyone else get_or_404(db.session, Counselor, source.get("recipient_id"))
+            )
             wanted = None
-            if source.get("wanted"):
+            if source.get("wanted") and recipient is not None:
                 wanted_day, wanted_start = source["wanted"].split("|")
                 wanted = find_occurrence(
                     db.session,
@@ -158,7 +166,7 @@ def request_my_swap() -> str | Response:
             swap = request_swap(
                 db.session, counselor, recipient, offered, now, tz, wanted, source.get("note")
             )
-            notify_swap(db.session, swap)
+            notify_swap(db.session, swap, tz)
         except (FormError, RosterError, ValueError) as exc:
             db.session.rollback()
             flash(gettext(str(exc)), "error")

@@ -26,6 +26,7 @@ from callcenter.rosters.forms import (
     pick_field,
 )
 from callcenter.timezone import line_timezone
+from schedules import patterns
 from schedules.shifts import (
     WEEKDAY_NAMES,
     RosterError,
@@ -84,7 +85,10 @@ def _weekly_values(form) -> dict:
     weekday = form.get("weekday", type=int)
     if weekday is None:
         raise FormError(gettext("요일을 고르세요."))
+    month_week, interval_weeks = _recurrence(form.get("recurrence"))
     return {
+        "month_week": month_week,
+        "interval_weeks": interval_weeks,
         "counselor": pick_counselor(db.session, form.get("counselor_id")),
         "field": pick_field(db.session, form.get("field_id")),
         "weekday": weekday,
@@ -93,6 +97,20 @@ def _weekly_values(form) -> dict:
         "valid_from": optional_date(form.get("valid_from"), gettext("적용 시작일")),
         "valid_until": optional_date(form.get("valid_until"), gettext("적용 종료일")),
     }
+
+
+def _recurrence(value: str | None) -> tuple[int, int]:
+    """Read the form's pattern: every week, every other week, or a week of the month."""
+    value = value or "weekly"
+    if value == "weekly":
+        return patterns.EVERY_WEEK, 1
+    if value == "fortnightly":
+        return patterns.EVERY_WEEK, 2
+    if value == "last":
+        return patterns.LAST, 1
+    if value in ("1", "2", "3", "4", "5"):
+        return int(value), 1
+    raise FormError(gettext("반복 방식을 고르세요."))
 
 
 @bp.post("/shifts/weekly")

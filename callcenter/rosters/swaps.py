@@ -37,7 +37,11 @@ def decide_swap(swap_id: int, action: str) -> Response:
     """Accept, decline or cancel a swap request."""
     swap = get_or_404(db.session, ShiftSwap, swap_id)
     counselor = current_user.counselor
-    if counselor is None or counselor.id not in (swap.requester_id, swap.recipient_id):
+    if counselor is None:
+        abort(403)
+    # An open request is anyone's of its field to take; a directed one only its two parties'.
+    open_to_me = swap.is_open and action == "accept" and swap.field in counselor.fields
+    if not open_to_me and counselor.id not in (swap.requester_id, swap.recipient_id):
         abort(403)
     now = clock.now()
     try:
@@ -56,7 +60,7 @@ def decide_swap(swap_id: int, action: str) -> Response:
         db.session.rollback()
         flash(gettext(str(exc)), "error")
     else:
-        notify_swap(db.session, swap)
+        notify_swap(db.session, swap, line_timezone())
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("rosters.my_shifts"))

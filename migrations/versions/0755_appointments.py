@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = "0755"
-down_revision = "0740"
+down_revision = "0751"
 branch_labels = None
 depends_on = None
 
