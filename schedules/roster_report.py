@@ -71,7 +71,7 @@ def roster_report(
     today = now.astimezone(tz).date()
     last = today + timedelta(weeks=weeks) - timedelta(days=1)
     since = now - timedelta(weeks=weeks)
-    fields: list[Field] = list(session.scalars(Field.menu()))  # type: ignore[arg-type]
+    fields: list[Field] = list(session.scalars(Field.menu()))
     hours: dict[tuple[int, int], float] = defaultdict(float)
     for o in occurrences(session, today, last, tz):
         if not o.away:
@@ -108,7 +108,7 @@ def roster_report(
     return reports
 
 
-def _counts(session: Session, field_col, counselor_col, started_col, since: datetime):  # type: ignore[no-untyped-def]
+def _counts(session: Session, field_col, counselor_col, started_col, since: datetime):
     """Count rows per (field, counselor) since an instant."""
     rows = session.execute(
         select(field_col, counselor_col, func.count())

@@ -286,7 +286,7 @@ def swaps_for(counselor_id: int | None = None):
     return statement
 
 
-def open_swaps_for(counselor: Counselor, now: datetime):  # type: ignore[no-untyped-def]
+def open_swaps_for(counselor: Counselor, now: datetime):
     """Select the open requests and offers a counselor could take, soonest first."""
     return (
         select(ShiftSwap)

@@ -24,7 +24,7 @@ def _menu(state):
     app.add_template_filter(_series, "series")
 
 
-def _series(shift) -> str:  # type: ignore[no-untyped-def]
+def _series(shift) -> str:
     """Say when a series runs in the reader's language (매월 둘째 월요일, every other Monday)."""
     from schedules.shifts import describe_series
 
