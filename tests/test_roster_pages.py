@@ -1,6 +1,6 @@
 """Roster pages in the back office: what coordinators and counselors can see and do."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -448,3 +448,19 @@ def test_swap_form_offers_the_colleagues_shifts_in_return(client, me, db, fields
         client.get(f"/rosters/me/swap?field_id={fields['legal'].id}&date={day}&start=09:00")
     )
     assert "이변호" in html and "14:00–17:00" in html
+
+
+def test_web_import_restarts_a_weekly_slot_whose_validity_ended(client, login, db, clock):
+    clock.now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    login("coordinator")
+    client.post("/rosters/import/apply", data={"csv_text": CSV})
+    ended = db.scalar(select(WeeklyShift).where(WeeklyShift.weekday == 0))
+    ended.valid_until = date(2026, 6, 30)
+    db.commit()
+    client.post("/rosters/import/apply", data={"csv_text": CSV})
+    ranges = db.execute(
+        select(WeeklyShift.valid_from, WeeklyShift.valid_until)
+        .where(WeeklyShift.weekday == 0)
+        .order_by(WeeklyShift.id)
+    ).all()
+    assert ranges == [(None, date(2026, 6, 30)), (date(2026, 11, 25), None)]

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from callcenter import clock
 from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
 from callcenter.models import Field
@@ -64,7 +65,7 @@ def apply_import() -> str | tuple[str, int] | Response:
         return render_template("rosters/import.html", error=str(exc)), 422
     if not parsed.ok:
         return render_template("rosters/import.html", errors=parsed.errors), 422
-    summary = apply_roster(db.session, parsed.rows)
+    summary = apply_roster(db.session, parsed.rows, today=clock.today())
     db.session.commit()
     flash(
         gettext(
