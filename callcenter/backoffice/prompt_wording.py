@@ -38,7 +38,15 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("메뉴에서 고르지 못했을 때"),
-        ("no_input", "invalid_choice", "desk_closed", "line_hours"),
+        (
+            "no_input",
+            "invalid_choice",
+            "speech_not_understood",
+            "speech_again",
+            "desk_closed",
+            "menu_offer",
+            "line_hours",
+        ),
     ),
     (
         _l("상담위원과 민원 창구 연결"),
@@ -61,7 +69,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("상담 시간이 아니거나 연결되지 않을 때"),
-        ("closed_next", "closed_unknown", "offer", "offer_callback_only"),
+        ("closed_next", "closed_unknown", "offer", "offer_callback_only", "voicemail_without_keys"),
     ),
     (
         _l("전화 회신 요청"),
@@ -69,6 +77,9 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "callback_confirm",
             "callback_enter",
             "callback_invalid",
+            "callback_korean_only",
+            "offer_abroad",
+            "callback_number_failed",
             "callback_done",
             "callback_unavailable",
             "callback_sms_note",
@@ -87,7 +98,10 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         ),
     ),
     (_l("음성 메시지"), ("voicemail_prompt", "voicemail_done", "voicemail_empty")),
-    (_l("통화를 마칠 때"), ("survey", "survey_thanks", "goodbye")),
+    (
+        _l("통화를 마칠 때"),
+        ("survey", "survey_thanks", "call_again_at", "call_again_now", "goodbye"),
+    ),
     (
         _l("차단 번호와 장애 안내"),
         ("blocked", "sorry", "fallback_desk", "fallback_later"),
