@@ -19,6 +19,7 @@ from callcenter.models import Call, Field
 from callcenter.phones import can_receive_sms
 from ivr import prompts
 from ivr.calls import record_step
+from ivr.endings import goodbye
 from ivr.responses import say
 
 KEY = "3"
@@ -44,5 +45,4 @@ def send_booking_link(session: Session, response: VoiceResponse, call: Call, now
         telephony.send_sms(session, call.from_number, body)
         record_step(call, "booking_link_sms", now)
     say(response, "booking_link_sent", call.language)
-    say(response, "goodbye", call.language)
-    response.hangup()
+    goodbye(response, call, "booking_link", now)

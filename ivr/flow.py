@@ -12,6 +12,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter.models import Call, CallLeg, Field, LegResult
 from ivr.cache import MenuField, rostered_ids
 from ivr.calls import open_call, record_step
+from ivr.endings import goodbye
 from ivr.offers import announce_next_session, offer
 from ivr.queueing import enqueue
 from ivr.reader import reserve_in_dial_order
@@ -150,7 +151,7 @@ def after_dial(
 def survey_or_goodbye(response: VoiceResponse, call: Call, now: datetime) -> None:
     """Ask the one satisfaction question after a conversation, when the survey is on."""
     if not current_app.config.get("IVR_SURVEY_ENABLED"):
-        goodbye(response, call)
+        goodbye(response, call, "conversation", now)
         return
     record_step(call, "survey_asked", now)
     action = url_for("ivr.survey", lang=call.language)
@@ -158,10 +159,4 @@ def survey_or_goodbye(response: VoiceResponse, call: Call, now: datetime) -> Non
         num_digits=1, action=action, method="POST", timeout=current_app.config["IVR_GATHER_TIMEOUT"]
     )
     say(gather, "survey", call.language)
-    goodbye(response, call)
-
-
-def goodbye(response: VoiceResponse, call: Call) -> None:
-    """Thank the caller and hang up."""
-    say(response, "goodbye", call.language)
-    response.hangup()
+    goodbye(response, call, "conversation", now)

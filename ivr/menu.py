@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
+from callcenter.models import Call
 from ivr import prompts
 from ivr.cache import MenuField
+from ivr.calls import record_step
+from ivr.offers import offer
 from ivr.responses import language_code, say, say_text
 
 
@@ -16,7 +20,7 @@ from ivr.responses import language_code, say, say_text
 class Choice:
     """What the caller chose in the menu: a field, a command, or nothing usable."""
 
-    kind: str  # field, desk, english, korean, repeat, none, invalid
+    kind: str  # field, desk, desk_closed, english, korean, repeat, none, invalid, not_understood
     field: MenuField | None = None
 
 
@@ -79,4 +83,38 @@ def interpret(
         return Choice("english")
     if "한국어" in said or "korean" in said:
         return Choice("korean")
-    return Choice("invalid")
+    return Choice("not_understood")
+
+
+def retry_or_offer(
+    response: VoiceResponse,
+    call: Call,
+    choice: Choice,
+    attempt: int,
+    fields: list[MenuField],
+    desk_open: bool,
+    now: datetime,
+) -> None:
+    """Say what went wrong and ask again; after the last try, offer a callback or a message.
+
+    Speech that was not understood is asked for again in other words, naming the fields. A
+    caller who could not choose is never hung up on: the line offers to call them back or to
+    take a voice message.
+    """
+    language = call.language
+    reason = {"none": "no_input", "desk_closed": "desk_closed"}.get(choice.kind, choice.kind)
+    record_step(call, "menu_retry", now, reason=reason, attempt=attempt)
+    if reason == "not_understood":
+        names = ", ".join(f.name(language) for f in fields)
+        example = fields[0].name(language) if fields else ""
+        misheard = [s for s in call.steps or () if s.get("reason") == "not_understood"]
+        prompt = "speech_again" if len(misheard) > 1 else "speech_not_understood"
+        say(response, prompt, language, fields=names, example=example)
+    else:
+        say(response, "invalid_choice" if reason == "invalid" else reason, language)
+    if attempt >= current_app.config["IVR_MENU_TRIES"]:
+        record_step(call, "menu_gave_up", now)
+        say(response, "menu_offer", language)
+        offer(response, call)
+    else:
+        menu_gather(response, fields, language, attempt + 1, desk_open)

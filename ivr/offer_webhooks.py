@@ -9,17 +9,25 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.extensions import db
 from callcenter.models import Call
-from callcenter.phones import InvalidPhoneNumber, is_korean_callable, to_callback_e164
+from callcenter.phones import (
+    ABROAD,
+    InvalidPhoneNumber,
+    RefusedNumber,
+    is_korean_callable,
+    to_callback_e164,
+)
+from callcenter.timezone import line_timezone
 from ivr import booking_link, bp
 from ivr.calls import (
     current_time,
     find_call,
     record_step,
 )
-from ivr.flow import goodbye
+from ivr.endings import call_again, goodbye
 from ivr.offers import (
     ask_callback_number,
     offer,
+    offer_korean_number,
     request_callback,
     save_voicemail,
     start_callback,
@@ -34,13 +42,16 @@ log = logging.getLogger(__name__)
 @bp.post("/offer")
 @webhook
 def offer_choice() -> Response:
-    """1 a callback, 2 a voice message, 3 the booking link when offered; else asked again."""
+    """1 a callback, 2 a voice message, 3 the booking link when offered; after wrong or no keys,
+    the voice message anyway."""
     session, now = db.session, current_time()
     call = this_call()
-    attempt = arg_int("attempt", 1)
+    attempt, abroad = arg_int("attempt", 1), arg_int("abroad", 0) == 1
     digits = request.form.get("Digits", "")
     response = VoiceResponse()
-    if digits == "1":
+    if digits == "1" and abroad:
+        ask_callback_number(response, call)
+    elif digits == "1":
         start_callback(response, call, now)
     elif digits == "2":
         start_voicemail(response, call, now)
@@ -49,9 +60,11 @@ def offer_choice() -> Response:
     else:
         say(response, "invalid_choice" if digits else "no_input", call.language)
         if attempt >= menu_tries():
-            goodbye(response, call)
+            # No key works for this caller: a message needs none.
+            say(response, "voicemail_without_keys", call.language)
+            start_voicemail(response, call, now)
         else:
-            offer(response, call, attempt + 1)
+            offer(response, call, attempt + 1, abroad)
     session.commit()
     return twiml(response)
 
@@ -74,20 +87,28 @@ def callback_confirm() -> Response:
 @bp.post("/callback/number")
 @webhook
 def callback_number() -> Response:
-    """Take a keyed-in callback number if it is a valid phone number."""
+    """Take a keyed-in callback number the line may call; a foreign one hears why not.
+
+    After the last wrong number the caller is offered a voice message instead.
+    """
     session, now = db.session, current_time()
     call = this_call()
-    attempt = arg_int("attempt", 1)
     response = VoiceResponse()
     try:
         e164 = to_callback_e164(request.form.get("Digits", "").rstrip("#"))
-    except InvalidPhoneNumber:
-        record_step(call, "callback_invalid", now, attempt=attempt)
-        say(response, "callback_invalid", call.language)
-        if attempt >= menu_tries():
-            goodbye(response, call)
+    except InvalidPhoneNumber as error:
+        abroad = isinstance(error, RefusedNumber) and error.reason == ABROAD
+        tries = sum(1 for step in call.steps or () if step.get("step") == "callback_invalid")
+        record_step(call, "callback_invalid", now, attempt=tries + 1, abroad=abroad)
+        if tries + 1 >= menu_tries():
+            say(response, "callback_korean_only" if abroad else "callback_invalid", call.language)
+            say(response, "callback_number_failed", call.language)
+            start_voicemail(response, call, now)
+        elif abroad:
+            offer_korean_number(response, call, now)
         else:
-            ask_callback_number(response, call, attempt + 1)
+            say(response, "callback_invalid", call.language)
+            ask_callback_number(response, call, tries + 2)
     else:
         request_callback(session, response, call, e164, now)
     session.commit()
@@ -97,7 +118,7 @@ def callback_number() -> Response:
 @bp.post("/voicemail/done")
 @webhook
 def voicemail_done() -> Response:
-    """Thank the caller for a message, or say nothing was recorded."""
+    """Thank the caller for a message, or say nothing was recorded and when to call."""
     session, now = db.session, current_time()
     call = this_call()
     response = VoiceResponse()
@@ -105,9 +126,10 @@ def voicemail_done() -> Response:
     if sid and duration:
         save_voicemail(session, call, sid, request.form.get("RecordingUrl"), duration, now)
         say(response, "voicemail_done", call.language)
+        goodbye(response, call, "voice_message", now)
     else:
         say(response, "voicemail_empty", call.language)
-    goodbye(response, call)
+        call_again(session, response, call, now, line_timezone())
     session.commit()
     return twiml(response)
 
@@ -146,6 +168,6 @@ def survey() -> Response:
             call.satisfaction = int(digits)
             record_step(call, "survey", current_time(), score=int(digits))
         say(response, "survey_thanks", call.language)
-    goodbye(response, call)
+    goodbye(response, call, "conversation", current_time())
     db.session.commit()
     return twiml(response)

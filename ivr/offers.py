@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -14,9 +15,10 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import callback_limits, telephony
 from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
-from callcenter.phones import can_receive_sms, is_korean_callable
+from callcenter.phones import ABROAD, Use, can_receive_sms, is_korean_callable, outgoing_refusal
 from ivr import booking_link, prompts
 from ivr.calls import record_step, set_outcome
+from ivr.endings import goodbye
 from ivr.responses import say
 from ivr.speech import spoken_minutes, spoken_number, spoken_when
 from schedules.oncall import next_session_start
@@ -37,19 +39,33 @@ def announce_next_session(
     booking_link.note_bookable(session, call, field, now, tz)
 
 
-def offer(response: VoiceResponse, call: Call, attempt: int = 1) -> None:
-    """Offer 1 a callback and 2 a voice message."""
-    action = url_for("ivr.offer_choice", attempt=attempt, lang=call.language)
+def offer(response: VoiceResponse, call: Call, attempt: int = 1, abroad: bool = False) -> None:
+    """Offer 1 a callback and 2 a voice message.
+
+    `abroad`: the caller was told callbacks go to Korean numbers only; 1 then asks for a
+    Korean number to key in.
+    """
+    params: dict[str, Any] = {"attempt": attempt, "lang": call.language}
+    if abroad:
+        params["abroad"] = 1
+    action = url_for("ivr.offer_choice", **params)
     gather = response.gather(
         num_digits=1,
         action=action,
         method="POST",
         timeout=current_app.config["IVR_GATHER_TIMEOUT"],
     )
-    say(gather, "offer", call.language)
+    say(gather, "offer_abroad" if abroad else "offer", call.language)
     if booking_link.offered(call):
         say(gather, "offer_booking", call.language)
     response.redirect(action, method="POST")
+
+
+def offer_korean_number(response: VoiceResponse, call: Call, now: datetime) -> None:
+    """Tell the caller callbacks go to Korean numbers only; offer one, or a voice message."""
+    record_step(call, "callback_abroad", now)
+    say(response, "callback_korean_only", call.language)
+    offer(response, call, abroad=True)
 
 
 def ask_callback_number(response: VoiceResponse, call: Call, attempt: int = 1) -> None:
@@ -68,7 +84,10 @@ def ask_callback_number(response: VoiceResponse, call: Call, attempt: int = 1) -
 def start_callback(response: VoiceResponse, call: Call, now: datetime) -> None:
     """Confirm the calling number, or ask for one when it is withheld or invalid."""
     record_step(call, "callback", now)
-    if not is_korean_callable(call.from_number):  # withheld, invalid or from abroad
+    if outgoing_refusal(call.from_number, Use.CALL) == ABROAD:  # a foreign number
+        offer_korean_number(response, call, now)
+        return
+    if not is_korean_callable(call.from_number):  # withheld, invalid or special
         ask_callback_number(response, call)
         return
     action = url_for("ivr.callback_confirm", lang=call.language)
@@ -105,8 +124,7 @@ def request_callback(
             record_step(call, "callback_refused", now)
     if request is None and call.reached("callback_refused"):
         say(response, "callback_unavailable", language)
-        say(response, "goodbye", language)
-        response.hangup()
+        goodbye(response, call, "call_again", now)
         return None
     if request is None:
         request = CallbackRequest.for_phone(
@@ -130,8 +148,7 @@ def request_callback(
     say(response, "callback_done", language, number=spoken_number(e164))
     if call.reached("callback_sms"):
         say(response, "callback_sms_note", language)
-    say(response, "goodbye", language)
-    response.hangup()
+    goodbye(response, call, "callback", now)
     return request
 
 
@@ -150,9 +167,8 @@ def start_voicemail(response: VoiceResponse, call: Call, now: datetime) -> None:
         recording_status_callback=url_for("ivr.voicemail_saved", call=call.id),
         recording_status_callback_method="POST",
     )
-    say(response, "voicemail_empty", call.language)
-    say(response, "goodbye", call.language)
-    response.hangup()
+    # Twilio goes on here when nothing was said: the done view says when to call instead.
+    response.redirect(url_for("ivr.voicemail_done", lang=call.language), method="POST")
 
 
 def save_voicemail(

@@ -69,10 +69,33 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The administrative desk cannot take your call right now.",
     },
     "line_hours": {
-        "ko": "상담 전화는 평일 분야별 상담 시간에 운영됩니다. 다음에 다시 걸어 주십시오. "
-        "감사합니다.",
+        "ko": "상담 전화는 평일 분야별 상담 시간에 운영됩니다. 상담 시간에 다시 걸어 주십시오.",
         "en": "The line is open during each field's advice sessions on working days. "
-        "Please call again. Goodbye.",
+        "Please call again then.",
+    },
+    "speech_not_understood": {
+        "ko": "말씀을 알아듣지 못했습니다. {fields} 가운데 필요하신 분야의 이름을 말씀하시거나 "
+        "번호를 눌러 주세요.",
+        "en": "Sorry, we did not catch that. Say the name of the field you need: {fields}. "
+        "Or press its number.",
+    },
+    "speech_again": {
+        "ko": "다시 한 번 부탁드립니다. 예를 들어 {example}처럼 분야 이름만 짧게 말씀해 주세요.",
+        "en": "Once more, please: say only the field's name, for example {example}.",
+    },
+    "menu_offer": {
+        "ko": "원하시는 상담 분야를 확인하지 못했습니다. 상담위원이 전화를 드리거나, 남기신 "
+        "메시지를 전해 드릴 수 있습니다.",
+        "en": "We could not tell which advice you need. A counselor can call you back, or we "
+        "can pass on a message.",
+    },
+    "call_again_at": {
+        "ko": "다음 {field} 상담은 {when}에 시작합니다. 그때 다시 걸어 주십시오.",
+        "en": "The next {field} session starts {when}. Please call again then.",
+    },
+    "call_again_now": {
+        "ko": "지금 {field} 상담 시간입니다. 잠시 후 다시 걸어 주십시오.",
+        "en": "{field} advice is open now. Please call again in a few minutes.",
     },
     "connecting": {
         "ko": "{field} 상담위원에게 연결해 드리겠습니다. 잠시만 기다려 주십시오.",
@@ -143,6 +166,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "offer": {
         "ko": "전화 회신을 원하시면 1번, 음성 메시지를 남기시려면 2번을 눌러 주세요.",
         "en": "For a call back, press 1. To leave a voice message, press 2.",
+    },
+    "offer_abroad": {
+        "ko": "국내 전화번호를 입력하시려면 1번, 음성 메시지를 남기시려면 2번을 눌러 주세요.",
+        "en": "To enter a Korean phone number, press 1. To leave a voice message, press 2.",
+    },
+    "callback_korean_only": {
+        "ko": "전화 회신은 국내 전화번호로만 드릴 수 있습니다.",
+        "en": "We can only call back Korean phone numbers.",
+    },
+    "callback_number_failed": {
+        "ko": "전화번호를 받지 못했습니다. 대신 음성 메시지를 남겨 주시면 상담위원에게 전해 "
+        "드립니다.",
+        "en": "We could not take a number. Leave a voice message instead and we will pass it on "
+        "to a counselor.",
+    },
+    "voicemail_without_keys": {
+        "ko": "번호를 누르지 않으셔도 메시지를 남기실 수 있습니다.",
+        "en": "You can leave a message without pressing any key.",
     },
     "offer_callback_only": {
         "ko": "전화 회신을 원하시면 1번을 눌러 주세요.",

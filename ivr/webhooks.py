@@ -20,8 +20,9 @@ from ivr.calls import (
     set_outcome,
 )
 from ivr.desk import desk_is_open
+from ivr.endings import hang_up
 from ivr.flow import choose_field
-from ivr.menu import interpret, menu_gather
+from ivr.menu import interpret, menu_gather, retry_or_offer
 from ivr.offers import offer
 from ivr.queueing import serve_freed, serve_waiters
 from ivr.responses import say, twiml, webhook
@@ -34,7 +35,7 @@ from ivr.status import (
     apply_leg_status,
     release_leg_holder,
 )
-from ivr.twilio_form import arg_int, asked_language, menu_tries, this_call
+from ivr.twilio_form import arg_int, asked_language, this_call
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def voice() -> Response:
         set_outcome(call, CallOutcome.BLOCKED)
         record_step(call, "blocked", now)
         say(response, "blocked", "ko")
-        response.hangup()
+        hang_up(response, call, "blocked", now)
         session.commit()
         return twiml(response)
     if not call.reached("greeting"):
@@ -128,15 +129,7 @@ def menu() -> Response:
             method="POST",
         )
     else:
-        reason = {"none": "no_input", "desk_closed": "desk_closed"}.get(choice.kind, "invalid")
-        record_step(call, "menu_retry", now, reason=reason, attempt=attempt)
-        say(response, "invalid_choice" if reason == "invalid" else reason, language)
-        if attempt >= menu_tries():
-            record_step(call, "menu_gave_up", now)
-            say(response, "line_hours", language)
-            response.hangup()
-        else:
-            menu_gather(response, fields, language, attempt + 1, desk_open)
+        retry_or_offer(response, call, choice, attempt, fields, desk_open, now)
     session.commit()
     return twiml(response)
 
@@ -149,7 +142,7 @@ def desk_done() -> Response:
     call = this_call()
     response = VoiceResponse()
     if request.form.get("DialCallStatus") == "completed":
-        response.hangup()
+        hang_up(response, call, "conversation", now)
     else:
         record_step(call, "desk_unanswered", now, status=request.form.get("DialCallStatus", ""))
         call.outcome = None  # the desk was not reached after all: the offer decides

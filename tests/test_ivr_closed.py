@@ -88,20 +88,44 @@ def test_invalid_callback_number_is_asked_again(db, walker, on_shift, clock):
     assert db.scalar(select(CallbackRequest)).phone == "+821077778888"
 
 
-def test_international_callback_number_is_refused(db, walker, on_shift, clock):
+def test_international_callback_number_is_refused_as_only_korean_numbers_are_called(
+    db, walker, on_shift, clock
+):
     on_shift("legal")
     clock.now = SATURDAY
-    transcript = play(walker, "1", "1", "2", "0012125551234#", "01077778888#")
-    assert "올바른 전화번호가 아닙니다." in transcript.heard
+    transcript = play(walker, "1", "1", "2", "00112125551234#", "1", "01077778888#")
+    assert "전화 회신은 국내 전화번호로만 드릴 수 있습니다." in transcript.heard
     assert db.scalar(select(CallbackRequest)).phone == "+821077778888"
 
 
-def test_caller_from_abroad_must_key_in_a_korean_number(db, walker, on_shift, clock):
+def test_caller_from_abroad_hears_callbacks_go_to_korean_numbers(db, walker, on_shift, clock):
     on_shift("legal")
     clock.now = SATURDAY
-    transcript = play(walker, "1", "1", "01077778888#", caller="+12125551234")
+    transcript = play(walker, "1", "1", "1", "01077778888#", caller="+12125551234")
     assert "지금 거신 번호" not in transcript.heard
+    assert "전화 회신은 국내 전화번호로만 드릴 수 있습니다." in transcript.heard
+    assert "올바른 전화번호가 아닙니다." not in transcript.heard
     assert db.scalar(select(CallbackRequest)).phone == "+821077778888"
+
+
+def test_caller_from_abroad_is_offered_a_voice_message(db, walker, on_shift, clock):
+    on_shift("legal")
+    clock.now = SATURDAY
+    transcript = play(walker, "1", "1", "2", caller="+12125551234")
+    assert "국내 전화번호를 입력하시려면 1번, 음성 메시지를 남기시려면 2번" in transcript.heard
+    assert "메시지가 저장되었습니다." in transcript.heard
+    assert db.scalar(select(Call)).outcome == "voice_message"
+    assert db.scalar(select(CallbackRequest)) is None
+
+
+def test_three_foreign_numbers_keyed_end_in_a_voice_message(db, walker, on_shift, clock):
+    on_shift("legal")
+    clock.now = SATURDAY
+    foreign = "00112125551234#"
+    transcript = play(walker, "1", "1", foreign, "1", foreign, "1", foreign, caller=None)
+    assert transcript.heard.count("국내 전화번호로만") == 3
+    assert "대신 음성 메시지를 남겨 주시면" in transcript.heard
+    assert db.scalar(select(Call)).outcome == "voice_message"
 
 
 def test_voice_message_is_recorded_once_with_a_length_limit(db, walker, on_shift, clock, settings):
@@ -127,11 +151,13 @@ def test_silent_voice_message_is_not_stored(db, walker, on_shift, clock):
     assert db.scalar(select(Voicemail)) is None
 
 
-def test_no_choice_at_the_offer_ends_politely_after_three_tries(db, walker, on_shift, clock):
+def test_no_choice_at_the_offer_ends_with_a_message_or_when_to_call(db, walker, on_shift, clock):
     on_shift("legal")
     clock.now = SATURDAY
-    transcript = play(walker, "1", "", "7", "")
+    transcript = play(walker, "1", "", "7", "", record_seconds=0)
     assert transcript.heard.count("전화 회신을 원하시면 1번") == 3
+    assert "번호를 누르지 않으셔도 메시지를 남기실 수 있습니다." in transcript.heard
+    assert "다음 법률 상담은 3월 9일 화요일 오후 2시에 시작합니다." in transcript.heard
     assert transcript.ended == "line hung up"
 
 

@@ -52,19 +52,47 @@ def test_star_repeats_the_menu(db, walker, clock):
     assert transcript.heard.count("법률 상담은 1번") == 2
 
 
-def test_three_unknown_keys_end_with_the_line_hours(db, walker, clock):
+def test_three_unknown_keys_lead_to_the_callback_or_message_offer(db, walker, clock):
     transcript = play(walker, "7", "8", "6")
     assert transcript.heard.count("잘못 누르셨습니다.") == 3
     assert transcript.heard.count("법률 상담은 1번") == 3
-    assert "상담 전화는 평일" in transcript.heard
-    assert transcript.ended == "line hung up"
-    assert db.scalar(select(Call)).outcome == "abandoned_menu"
+    assert "원하시는 상담 분야를 확인하지 못했습니다." in transcript.heard
+    assert transcript.heard.endswith("음성 메시지를 남기시려면 2번을 눌러 주세요.")
+    assert transcript.ended == "caller hung up"
 
 
-def test_silence_three_times_ends_with_the_line_hours(db, walker, clock):
+def test_three_wrong_keys_while_counselors_are_on_duty_still_take_a_callback(
+    db, walker, on_shift, clock
+):
+    on_shift("legal")
+    transcript = play(walker, "7", "8", "6", "1", "1")
+    assert "전화 회신 요청이 접수되었습니다." in transcript.heard
+    assert db.scalar(select(Call)).outcome == "callback_requested"
+
+
+def test_silence_three_times_leads_to_the_offer_not_a_hang_up(db, walker, clock):
     transcript = play(walker, "", "", "")
     assert transcript.heard.count("입력이 없었습니다.") == 3
-    assert transcript.ended == "line hung up"
+    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert transcript.ended == "caller hung up"
+
+
+def test_silence_at_the_offer_too_takes_a_voice_message(db, walker, clock):
+    transcript = play(walker, "", "", "", "", "", "")
+    assert "번호를 누르지 않으셔도 메시지를 남기실 수 있습니다." in transcript.heard
+    assert "메시지가 저장되었습니다." in transcript.heard
+    assert db.scalar(select(Call)).outcome == "voice_message"
+
+
+def test_speech_not_understood_is_asked_again_naming_the_fields(db, walker, clock):
+    transcript = play(walker, "speech:음 그러니까")
+    assert "말씀을 알아듣지 못했습니다. 법률, 건축, 세무, 노무 가운데" in transcript.heard
+    assert "잘못 누르셨습니다." not in transcript.heard
+
+
+def test_speech_not_understood_twice_is_asked_in_yet_other_words(db, walker, clock):
+    transcript = play(walker, "speech:음", "speech:저기요")
+    assert "예를 들어 법률처럼 분야 이름만 짧게 말씀해 주세요." in transcript.heard
 
 
 def test_saying_a_field_name_chooses_it(db, walker, on_shift, clock):
@@ -116,7 +144,7 @@ def test_every_step_is_recorded_on_the_call(db, walker, clock):
     steps = [s["step"] for s in db.scalar(select(Call)).steps]
     assert steps[:2] == ["greeting", "language"]
     assert steps.count("menu_retry") == 3
-    assert steps[-1] == "menu_gave_up"
+    assert steps[-1] == "menu_gave_up"  # then the offer
 
 
 def test_nine_in_the_english_menu_goes_back_to_korean(db, walker, clock):

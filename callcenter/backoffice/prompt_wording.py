@@ -38,7 +38,15 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("메뉴에서 고르지 못했을 때"),
-        ("no_input", "invalid_choice", "desk_closed", "line_hours"),
+        (
+            "no_input",
+            "invalid_choice",
+            "speech_not_understood",
+            "speech_again",
+            "desk_closed",
+            "menu_offer",
+            "line_hours",
+        ),
     ),
     (
         _l("상담위원과 민원 창구 연결"),
@@ -69,6 +77,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "offer_booking",
             "booking_link_sent",
             "booking_link_sms",
+            "voicemail_without_keys",
         ),
     ),
     (
@@ -77,6 +86,9 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "callback_confirm",
             "callback_enter",
             "callback_invalid",
+            "callback_korean_only",
+            "offer_abroad",
+            "callback_number_failed",
             "callback_done",
             "callback_unavailable",
             "callback_sms_note",
@@ -95,7 +107,10 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         ),
     ),
     (_l("음성 메시지"), ("voicemail_prompt", "voicemail_done", "voicemail_empty")),
-    (_l("통화를 마칠 때"), ("survey", "survey_thanks", "goodbye")),
+    (
+        _l("통화를 마칠 때"),
+        ("survey", "survey_thanks", "call_again_at", "call_again_now", "goodbye"),
+    ),
     (
         _l("차단 번호와 장애 안내"),
         ("blocked", "sorry", "fallback_desk", "fallback_later"),
