@@ -15,7 +15,7 @@ def test_caller_on_a_saturday_hears_when_the_next_session_starts(db, walker, on_
     clock.now = SATURDAY
     transcript = play(walker, "1")
     assert "다음 상담은 3월 9일 화요일 오후 2시에 시작합니다." in transcript.heard
-    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert "콜백을 원하시면 1번" in transcript.heard
 
 
 def test_caller_on_chuseok_hears_next_session(db, walker, on_shift, clock):
@@ -131,7 +131,7 @@ def test_no_choice_at_the_offer_ends_politely_after_three_tries(db, walker, on_s
     on_shift("legal")
     clock.now = SATURDAY
     transcript = play(walker, "1", "", "7", "")
-    assert transcript.heard.count("전화 회신을 원하시면 1번") == 3
+    assert transcript.heard.count("콜백을 원하시면 1번") == 3
     assert transcript.ended == "line hung up"
 
 

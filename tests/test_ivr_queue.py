@@ -190,7 +190,7 @@ def test_full_queue_leads_to_the_callback_offer(app, client, db, fields, clock):
     waiting_call(db, fields, clock)
     answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="queue-full")
     assert "대기 순서에 들어가실 수 없습니다" in answer
-    assert "전화 회신을 원하시면 1번" in answer
+    assert "콜백을 원하시면 1번" in answer
 
 
 def queued(db, field, clock, *call_sids):
@@ -301,7 +301,7 @@ def test_an_old_reason_to_leave_the_queue_does_not_decide_a_later_wait(
     waiting_call(db, fields, clock, steps=steps)
     answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="leave")
     assert "<Dial" not in answer and "<Enqueue" not in answer
-    assert "전화 회신을 원하시면 1번" in answer
+    assert "콜백을 원하시면 1번" in answer
 
 
 def test_callers_who_choose_a_field_in_the_same_second_are_served_in_the_order_they_chose(

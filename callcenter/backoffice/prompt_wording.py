@@ -64,7 +64,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         ("closed_next", "closed_unknown", "offer", "offer_callback_only"),
     ),
     (
-        _l("전화 회신 요청"),
+        _l("콜백 요청"),
         (
             "callback_confirm",
             "callback_enter",

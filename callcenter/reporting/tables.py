@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from callcenter.labels import label
 from callcenter.reporting.figures import CHANNELS, SATISFACTION_SCORES, CallFigures, Report
 
 Cell = str | int | float | None
@@ -34,18 +35,12 @@ def _one(value: float | None) -> float | None:
 
 def channel_label(channel: str) -> str:
     """Return the name of a channel."""
-    return {"phone": _("전화"), "visit": _("방문"), "callback": _("콜백")}.get(channel, channel)
+    return label("channel", channel)
 
 
 def outcome_label(outcome: str | None) -> str:
-    """Return the name of a consultation outcome."""
-    labels = {
-        "advice": _("상담 완료"),
-        "referred": _("기관 연계"),
-        "follow_up": _("후속 상담"),
-        "none": _("결과 없음"),
-    }
-    return labels.get(outcome or "", _("미기재"))
+    """Return the name of a consultation outcome, the form's own words."""
+    return label("consultation_outcome", outcome) if outcome else _("미기재")
 
 
 def weekday_label(day: int) -> str:
@@ -144,7 +139,7 @@ def follow_up_table(report: Report) -> Table:
     cb, calls = report.callbacks_total, report.calls_total
     return Table(
         "callbacks",
-        _("콜백, 음성메시지, 만족도"),
+        _("콜백, 음성 메시지, 만족도"),
         [
             _("기간"),
             _("콜백 요청"),
@@ -152,7 +147,7 @@ def follow_up_table(report: Report) -> Table:
             _("콜백 완료"),
             _("평균 콜백 소요(분)"),
             _("90% 콜백 소요(분)"),
-            _("음성메시지"),
+            _("음성 메시지"),
             _("만족도 응답"),
             _("평균 만족도(5점)"),
         ],
