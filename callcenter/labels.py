@@ -150,8 +150,8 @@ DETAIL_KEY: Labels = {
     "sent": _l("보낸 문자"),
     "gaps": _l("근무 공백"),
     "new": _l("새로 알린 공백"),
-    "busy_flags": _l("정리한 통화 중 표시"),
-    "calls": _l("정리한 통화"),
+    "busy_flags": _l("통화 중 표시"),
+    "calls": _l("통화"),
     "callbacks": _l("콜백"),
     "voicemails": _l("음성 메시지"),
     "outbox": _l("보낸 문자·전화"),
@@ -160,6 +160,16 @@ DETAIL_KEY: Labels = {
     "audit_events": _l("감사 기록"),
     "skipped": _l("건너뜀"),
     "rolled_up": _l("집계한 기간"),
+    # the filters of an export
+    "field": _l("분야"),
+    "channel": _l("경로"),
+    "outcome": _l("결과"),
+    "status": _l("상태"),
+    "category": _l("주제"),
+    "date_from": _l("시작일"),
+    "date_to": _l("종료일"),
+    "searched": _l("검색어 사용"),
+    "sort": _l("정렬"),
 }
 ACCOUNT_CHANGE: Labels = {
     "created": _l("만듦"),
@@ -279,6 +289,12 @@ def detail_value(key: str, value: Any) -> str:
         return label("role", value)
     if key == "result":
         return label("callback_result", value)
+    if key == "channel":
+        return label("channel", value)
+    if key == "outcome":
+        return label("consultation_outcome", value)
+    if key == "status":
+        return label("consultation_status", value)
     if key == "language":
         return label("language", value)
     if key == "format":
@@ -294,7 +310,7 @@ def detail_value(key: str, value: Any) -> str:
     if key == "cutoff":
         return str(value)[:10]
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, "", []))
+        return details(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)

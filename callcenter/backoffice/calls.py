@@ -96,15 +96,10 @@ def step_names(item: Call) -> Names:
     for field in db.session.scalars(select(Field)):
         fields[field.id] = fields[field.code] = field.name(language)
     ids = {e.get("counselor") for e in item.steps or [] if isinstance(e, dict)} - {None}
-    counselors = (
-        dict(
-            db.session.execute(
-                select(Counselor.id, Counselor.name).where(Counselor.id.in_(ids))
-            ).tuples()
-        )
-        if ids
-        else {}
-    )
+    counselors: dict[int, str] = {}
+    if ids:
+        found = select(Counselor.id, Counselor.name).where(Counselor.id.in_(ids))
+        counselors = {row.id: row.name for row in db.session.execute(found)}
     return Names(fields, counselors)
 
 
