@@ -329,6 +329,11 @@ def details(detail: Mapping[str, Any] | None) -> str:
     return ", ".join(parts) or "—"
 
 
+def percent(value: float | None) -> str:
+    """Write a rate as 87.5%, or "—" when there was nothing to count."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
 def zone_note() -> str:
     """Say once, for a whole page, which clock its times are on."""
     from callcenter.timezone import line_timezone
@@ -345,6 +350,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["ordinal"] = ordinal
     app.jinja_env.filters["details"] = details
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["years_or_days"] = years_or_days
     app.jinja_env.globals["code_labels"] = labels
     app.jinja_env.globals["zone_note"] = zone_note

@@ -159,7 +159,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "counselor.",
     },
     "queue_position": {
-        "ko": "대기 순서는 {position}번째이며, 예상 대기 시간은 약 {minutes}분입니다.",
+        "ko": "대기 순서는 {place}이며, 예상 대기 시간은 약 {minutes}분입니다.",
         "en": "You are number {position} in line; the expected wait is about {minutes} minutes.",
     },
     "queue_leave_hint": {

@@ -23,7 +23,7 @@ def test_caller_waits_in_the_field_queue_when_every_counselor_is_busy(
     transcript = play(walker, "1", queue_polls=2, queue_position=7, queue_average=240)
     enqueue = next(d for d in transcript.documents("/ivr/menu") if d.find("Enqueue") is not None)
     assert enqueue.find("Enqueue").text == "field-legal"
-    assert "대기 순서는 2번째이며, 예상 대기 시간은 약 4분입니다." in transcript.heard
+    assert "대기 순서는 두 번째이며, 예상 대기 시간은 약 4분입니다." in transcript.heard
     call = db.scalar(select(Call).where(Call.call_sid == transcript.call_sid))
     assert call.outcome == "abandoned_queue"
 

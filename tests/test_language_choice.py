@@ -93,3 +93,13 @@ def test_a_server_error_on_a_public_page_speaks_english_when_chosen(client, brok
 def test_a_staff_page_not_found_before_signing_in_leads_to_sign_in(client):
     page = client.get("/consultations/999").get_data(as_text=True)
     assert "/auth/login" in page
+
+
+def test_the_privacy_notice_gives_the_retention_in_years(client):
+    page = client.get("/callback").get_data(as_text=True)
+    assert "상담을 마친 뒤 3년이 지나면" in page and "1095일" not in page
+
+
+def test_the_privacy_notice_gives_the_retention_in_years_in_english(client):
+    page = client.get("/callback?lang=en").get_data(as_text=True)
+    assert "pseudonymised 3 years after" in page

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from callcenter.labels import label
 from callcenter.reporting.figures import CHANNELS, SATISFACTION_SCORES, CallFigures, Report
+from callcenter.reporting.rates import ANSWER_TARGET_SECONDS
 
 Cell = str | int | float | None
 
@@ -81,6 +82,8 @@ def _call_cells(figures: CallFigures) -> list[Cell]:
         figures.abandoned_queue,
         figures.abandoned_ringing,
         figures.answered_in_target,
+        _one(figures.answer_rate),
+        _one(figures.abandoned_rate),
         _one(figures.service_level),
         _one(figures.average_wait),
         figures.p90_wait,
@@ -94,11 +97,22 @@ def _call_columns() -> list[str]:
         _("메뉴에서 끊음"),
         _("대기 중 끊음"),
         _("연결 중 끊음"),
-        _("30초 안에 응답"),
-        _("30초 응답률(%)"),
+        _("%(n)d초 안에 응답", n=ANSWER_TARGET_SECONDS),
+        _("응답률(%)"),
+        _("포기율(%)"),
+        _("서비스 수준(%)"),
         _("평균 대기(초)"),
         _("90% 대기(초)"),
     ]
+
+
+def rates_note() -> str:
+    """Say once how the rates are counted (callcenter/reporting/rates.py)."""
+    return _(
+        "응답률은 응답한 전화, 포기율은 메뉴·대기·연결 중에 끊은 전화, 서비스 수준은 "
+        "%(n)d초 안에 응답한 전화를 걸려온 전화 수로 나눈 비율입니다.",
+        n=ANSWER_TARGET_SECONDS,
+    )
 
 
 def calls_table(report: Report) -> Table:
@@ -113,7 +127,10 @@ def calls_table(report: Report) -> Table:
         [_("기간"), *_call_columns()],
         rows,
         [_("합계"), *_call_cells(report.calls_total)],
-        notes=[_("대기 시간은 분야를 고른 때부터 상담위원이 받은 때까지입니다(응답한 전화).")],
+        notes=[
+            _("대기 시간은 분야를 고른 때부터 상담위원이 받은 때까지입니다(응답한 전화)."),
+            rates_note(),
+        ],
     )
 
 
