@@ -51,14 +51,22 @@ BATCH = 1000
 def rows(
     session: Session, statement: Select, tz: ZoneInfo, personal: bool
 ) -> Iterator[list[str | int | None]]:
-    """Yield one row per consultation; personal data in full only when asked for."""
+    """Return one row per consultation; personal data in full only when asked for."""
+    # Read the language now: the rows are written while the answer streams, after the view
+    # committed and its signed-in user can no longer be loaded.
+    return _rows(session, statement, tz, personal, str(get_locale() or "ko"))
+
+
+def _rows(
+    session: Session, statement: Select, tz: ZoneInfo, personal: bool, language: str
+) -> Iterator[list[str | int | None]]:
+    """Yield the export's rows, in a language."""
     statement = statement.options(
         joinedload(Consultation.field),
         joinedload(Consultation.counselor),
         joinedload(Consultation.category),
         joinedload(Consultation.subcategory),
     ).execution_options(yield_per=BATCH)
-    language = str(get_locale() or "ko")
     for c in session.scalars(statement):
         yield [
             c.id,

@@ -87,7 +87,7 @@ def today_counts(session: Session, now: datetime, tz: ZoneInfo) -> TodayCounts:
     # The same wait as the reports': from choosing a field (or the call's start) to the answer.
     waited = sqltime.seconds_between(
         func.coalesce(Call.queue_entered_at, Call.started_at),
-        Call.answered_at,
+        Call.answered_at,  # type: ignore[arg-type]
         session.get_bind().dialect.name,
     )
     row = session.execute(
