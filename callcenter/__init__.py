@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter, Map
 
+from callcenter import labels, language
 from callcenter.arguments import MAX_ID
 from callcenter.config import Config, load_config
 from callcenter.crypto import keyring
@@ -70,16 +71,6 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(url[len(prefix) :].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
-def select_locale() -> str:
-    """Pick Korean unless the user asked for English."""
-    from flask_login import current_user
-
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    if not chosen and getattr(current_user, "is_authenticated", False):
-        chosen = current_user.locale
-    return chosen if chosen in ("ko", "en") else "ko"
-
-
 def city_name() -> str:
     """Return the city's name in the interface's language, empty when none is set."""
     config = current_app.config
@@ -95,7 +86,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=language.select_locale)
+    language.register(app)
     from callcenter.models import lengths
 
     lengths.install()  # texts longer than their columns are refused before any write
@@ -105,6 +97,7 @@ def register_extensions(app: Flask) -> None:
     app.jinja_env.globals["account_items"] = account_items
     app.jinja_env.globals["current_trail"] = current_trail
     app.jinja_env.globals["city_name"] = city_name
+    labels.register(app)
 
     from callcenter.auth.sessions import signed_in_user
 

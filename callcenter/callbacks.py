@@ -67,7 +67,7 @@ def claim(session: Session, callback: CallbackRequest, counselor: Counselor, now
     taken = cast(CursorResult[Any], result).rowcount
     session.refresh(callback)
     if not taken:
-        raise CallbackError("다른 상담 위원이 이미 맡은 요청입니다.")
+        raise CallbackError("다른 상담위원이 이미 맡은 요청입니다.")
 
 
 def release(session: Session, callback: CallbackRequest) -> None:

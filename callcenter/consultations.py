@@ -314,7 +314,7 @@ def record_new(
     if data.field_id is None:
         raise ConsultationError("분야를 골라 주십시오.")
     if data.counselor_id is None:
-        raise ConsultationError("상담 위원을 골라 주십시오.")
+        raise ConsultationError("상담위원을 골라 주십시오.")
     consultation = Consultation(
         status=ConsultationStatus.DRAFT,
         recorded_by_id=recorded_by.id,

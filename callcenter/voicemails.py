@@ -68,7 +68,7 @@ def to_callback(session: Session, voicemail: Voicemail, now: datetime) -> Callba
     """Turn a voice message into a callback request for its field. Does not commit."""
     phone = caller_number(voicemail)
     if not phone:
-        raise ValueError("발신 번호가 없어 다시 걸 수 없습니다.")
+        raise ValueError("발신 번호가 없어 콜백을 걸 수 없습니다.")
     if reason := outgoing_refusal(phone, Use.CALL):
         raise ValueError(reason)  # abroad, premium-rate: the line does not call it back
     callback = CallbackRequest.for_phone(

@@ -130,7 +130,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "You are already on another advice call; this one goes elsewhere.",
     },
     "callback_bridge_intro": {
-        "ko": "다시 걸기 요청입니다. 시민에게 연결하려면 1번을 누르십시오.",
+        "ko": "콜백 요청입니다. 시민에게 연결하려면 1번을 누르십시오.",
         "en": "A call back request. Press 1 to reach the citizen.",
     },
     "callback_bridge_no_input": {
@@ -164,7 +164,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{field} advice is not available now, and no next session is planned yet.",
     },
     "offer": {
-        "ko": "전화 회신을 원하시면 1번, 음성 메시지를 남기시려면 2번을 눌러 주세요.",
+        "ko": "콜백을 원하시면 1번, 음성 메시지를 남기시려면 2번을 눌러 주세요.",
         "en": "For a call back, press 1. To leave a voice message, press 2.",
     },
     "offer_abroad": {
@@ -186,7 +186,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "You can leave a message without pressing any key.",
     },
     "offer_callback_only": {
-        "ko": "전화 회신을 원하시면 1번을 눌러 주세요.",
+        "ko": "콜백을 원하시면 1번을 눌러 주세요.",
         "en": "For a call back, press 1.",
     },
     "queue_enter": {
@@ -200,11 +200,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "counselor.",
     },
     "queue_position": {
-        "ko": "대기 순서는 {position}번째이며, 예상 대기 시간은 약 {minutes}분입니다.",
+        "ko": "대기 순서는 {place}이며, 예상 대기 시간은 약 {minutes}분입니다.",
         "en": "You are number {position} in line; the expected wait is about {minutes} minutes.",
     },
     "queue_leave_hint": {
-        "ko": "기다리지 않고 전화 회신을 받으시려면 별표를 눌러 주세요.",
+        "ko": "기다리지 않고 콜백을 받으시려면 별표를 눌러 주세요.",
         "en": "To stop waiting and get a call back, press star.",
     },
     "queue_unavailable": {
@@ -229,11 +229,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "That is not a valid phone number.",
     },
     "callback_done": {
-        "ko": "전화 회신 요청이 접수되었습니다. 상담 시간에 {number}로 연락드리겠습니다.",
+        "ko": "콜백 요청이 접수되었습니다. 상담 시간에 {number}로 연락드리겠습니다.",
         "en": "Your call back request is registered. We will call {number} during advice hours.",
     },
     "callback_unavailable": {
-        "ko": "지금은 전화 회신 요청을 더 받을 수 없습니다. 상담 시간에 다시 전화해 주세요.",
+        "ko": "지금은 콜백 요청을 더 받을 수 없습니다. 상담 시간에 다시 전화해 주세요.",
         "en": "We cannot take more call back requests right now. Please call again during "
         "advice hours.",
     },
@@ -242,7 +242,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "We sent you a text message to confirm.",
     },
     "callback_sms": {
-        "ko": "[시민 무료 전문상담] {field} 상담 전화 회신 요청이 접수되었습니다. 접수번호 "
+        "ko": "[시민 무료 전문상담] {field} 상담 콜백 요청이 접수되었습니다. 접수번호 "
         "{ticket}. 상담 시간에 연락드리겠습니다.",
         "en": "[City advice line] Your {field} call back request is registered, ticket "
         "{ticket}. We will call you during advice hours.",

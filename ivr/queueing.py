@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import telephony
+from callcenter.labels import ordinal
 from callcenter.models import Call, Counselor, Field
 from ivr.cache import rostered_ids
 from ivr.calls import record_step
@@ -96,7 +97,9 @@ def waiting_music(
         # left the queue, assume a few minutes a caller ahead.
         estimate = average_seconds if average_seconds > 0 else 180 * position
         minutes = spoken_minutes(estimate)
-        say(gather, "queue_position", language, position=position, minutes=minutes)
+        # Korean ordinals in words ("첫 번째"): a voice reads "1번째" as "일번째".
+        place = ordinal(position, language)
+        say(gather, "queue_position", language, position=position, place=place, minutes=minutes)
     say(gather, "queue_leave_hint", language)
     if config.get("IVR_HOLD_MUSIC_URL"):
         gather.play(config["IVR_HOLD_MUSIC_URL"])

@@ -79,7 +79,7 @@ def test_an_admin_cannot_take_an_account_linked_to_another_counselor(
         f"/rosters/counselors/{kim.id}", data=counselor_form(kim, fields, account_id=account.id)
     )
     assert response.status_code == 422
-    assert "다른 상담 위원과 연결" in response.get_data(as_text=True)
+    assert "다른 상담위원과 연결" in response.get_data(as_text=True)
     assert linked_counselor(db, account) == lee.id
 
 

@@ -50,7 +50,7 @@ def test_a_refused_voice_caller_hears_only_that_no_more_requests_are_taken(
     clock.now = SATURDAY
     keyed_in_callback(walker, "+821055551000")
     heard = keyed_in_callback(walker, "+821055551001").heard
-    assert "지금은 전화 회신 요청을 더 받을 수 없습니다." in heard
+    assert "지금은 콜백 요청을 더 받을 수 없습니다." in heard
     assert "접수되었습니다" not in heard
 
 

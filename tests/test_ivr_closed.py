@@ -15,7 +15,7 @@ def test_caller_on_a_saturday_hears_when_the_next_session_starts(db, walker, on_
     clock.now = SATURDAY
     transcript = play(walker, "1")
     assert "다음 상담은 3월 9일 화요일 오후 2시에 시작합니다." in transcript.heard
-    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert "콜백을 원하시면 1번" in transcript.heard
 
 
 def test_caller_on_chuseok_hears_next_session(db, walker, on_shift, clock):
@@ -155,7 +155,7 @@ def test_no_choice_at_the_offer_ends_with_a_message_or_when_to_call(db, walker, 
     on_shift("legal")
     clock.now = SATURDAY
     transcript = play(walker, "1", "", "7", "", record_seconds=0)
-    assert transcript.heard.count("전화 회신을 원하시면 1번") == 3
+    assert transcript.heard.count("콜백을 원하시면 1번") == 3
     assert "번호를 누르지 않으셔도 메시지를 남기실 수 있습니다." in transcript.heard
     assert "다음 법률 상담은 3월 9일 화요일 오후 2시에 시작합니다." in transcript.heard
     assert transcript.ended == "line hung up"

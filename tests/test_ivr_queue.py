@@ -23,7 +23,7 @@ def test_caller_waits_in_the_field_queue_when_every_counselor_is_busy(
     transcript = play(walker, "1", queue_polls=2, queue_position=7, queue_average=240)
     enqueue = next(d for d in transcript.documents("/ivr/menu") if d.find("Enqueue") is not None)
     assert enqueue.find("Enqueue").text == "field-legal"
-    assert "대기 순서는 2번째이며, 예상 대기 시간은 약 4분입니다." in transcript.heard
+    assert "대기 순서는 두 번째이며, 예상 대기 시간은 약 4분입니다." in transcript.heard
     call = db.scalar(select(Call).where(Call.call_sid == transcript.call_sid))
     assert call.outcome == "abandoned_queue"
 
@@ -190,7 +190,7 @@ def test_full_queue_leads_to_the_callback_offer(app, client, db, fields, clock):
     waiting_call(db, fields, clock)
     answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="queue-full")
     assert "대기 순서에 들어가실 수 없습니다" in answer
-    assert "전화 회신을 원하시면 1번" in answer
+    assert "콜백을 원하시면 1번" in answer
 
 
 def queued(db, field, clock, *call_sids):
@@ -301,7 +301,7 @@ def test_an_old_reason_to_leave_the_queue_does_not_decide_a_later_wait(
     waiting_call(db, fields, clock, steps=steps)
     answer = post_signed(app, client, "/ivr/queue/done?lang=ko", QueueResult="leave")
     assert "<Dial" not in answer and "<Enqueue" not in answer
-    assert "전화 회신을 원하시면 1번" in answer
+    assert "콜백을 원하시면 1번" in answer
 
 
 def test_callers_who_choose_a_field_in_the_same_second_are_served_in_the_order_they_chose(

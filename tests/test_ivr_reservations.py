@@ -151,7 +151,7 @@ def test_caller_who_rang_every_counselor_on_duty_is_offered_a_callback(db, walke
     on_shift("legal"), on_shift("legal")
     transcript = play(walker, "1", counselors=["no-answer", "no-answer"])
     assert "지금 전화를 받을 수 있는 상담위원이 없습니다" in transcript.heard
-    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert "콜백을 원하시면 1번" in transcript.heard
 
 
 def test_caller_put_back_in_the_queue_keeps_their_place_and_hears_so(

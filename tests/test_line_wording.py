@@ -132,8 +132,8 @@ def test_unpaired_brace_is_refused(client, login, db):
 
 def test_placeholder_with_a_format_is_refused():
     with pytest.raises(WordingError) as refused:
-        checked_wording("queue_position", "ko", "{position:d}번째, 약 {minutes}분")
-    assert refused.value.expected == {"{position}", "{minutes}"}
+        checked_wording("queue_position", "ko", "{place:d}, 약 {minutes}분")
+    assert refused.value.expected == {"{place}", "{minutes}"}
 
 
 def test_empty_wording_is_refused_and_points_to_reset(client, login, db):

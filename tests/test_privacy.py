@@ -141,7 +141,8 @@ def test_exports_drop_characters_excel_and_xml_cannot_hold(client, login, db, fi
     response = client.get("/consultations/export.xlsx?personal=1&reason=정보공개 청구")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active
-    assert list(sheet.iter_rows(values_only=True))[1][-1] == "전세 보증금 반환"
+    header, first = list(sheet.iter_rows(values_only=True))[:2]
+    assert first[header.index("상담 요지")] == "전세 보증금 반환"
     body = (
         client.get("/consultations/export.csv?personal=1&reason=정보공개 청구")
         .get_data()

@@ -138,3 +138,17 @@ def test_yearly_report_draws_its_charts(page, live_server, db, fields, make_user
     )
     assert drawn == [3, 1, 1, 0, 0]  # phone, visit, callback, booked visits and calls
     screenshot(page, "report-2027")
+
+
+def test_the_heat_map_axes_read_whole_hours_and_weekdays(page, live_server, db, fields, make_user):
+    build_year(db, fields)
+    sign_in_coordinator(page, live_server, make_user)
+    page.goto(f"{live_server}/reports/2027")
+    sync_api.expect(page.locator("#chart-heatmap")).to_have_attribute("data-drawn", "true")
+    scales = page.evaluate(
+        "(() => { const s = document.getElementById('chart-heatmap').chart.scales;"
+        " return [s.x.ticks.map(t => t.label), s.y.ticks.map(t => t.label)]; })()"
+    )
+    hours, weekdays = scales
+    assert hours[0] == "00:00" and "-0.5:00" not in hours and all(":00" in h for h in hours)
+    assert weekdays == ["월", "화", "수", "목", "금", "토", "일"]

@@ -411,7 +411,7 @@ def test_jobs_page_lists_each_job_with_its_last_run(client, login, db, clock):
     html = page(client.get("/rosters/jobs"))
     for job_id in ("shift_reminders", "coverage_gaps", "pending_callbacks", "release_stale"):
         assert job_id in html
-    assert "&#39;calls&#39;: 3" in html or "'calls': 3" in html
+    assert "통화 3" in html and "'calls'" not in html
 
 
 def test_roster_pages_speak_english_on_request(client, login):

@@ -13,7 +13,7 @@ def _menu(state):
     app, coordinators = state.app, COORDINATOR_ROLES
     add_nav_item(app, "backoffice.index", "오늘", order=0)
     add_nav_item(app, "backoffice.consultations", "상담 기록", order=10)
-    add_nav_item(app, "backoffice.callbacks", "다시 걸기", order=20)
+    add_nav_item(app, "backoffice.callbacks", "콜백", order=20)
     add_nav_item(app, "backoffice.voicemails", "음성 메시지", order=30)
     add_nav_item(app, "backoffice.calls", "통화 기록", roles=coordinators, order=40)
     add_nav_item(app, "backoffice.categories_index", "상담 주제", roles=coordinators, order=50)

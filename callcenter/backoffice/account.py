@@ -19,23 +19,23 @@ from callcenter.extensions import db
 
 ACCOUNT_MESSAGES = {
     "a counselor account needs --counselor PHONE": _l(
-        "상담 위원 계정은 상담 위원과 연결해야 합니다."
+        "상담위원 계정은 상담위원과 연결해야 합니다."
     ),
     "a counselor account must be linked to a counselor": _l(
-        "상담 위원 계정은 상담 위원과 연결해야 합니다."
+        "상담위원 계정은 상담위원과 연결해야 합니다."
     ),
     "you cannot take away your own admin access": _l("자기 관리자 권한은 거둘 수 없습니다."),
     "the line needs at least one active admin": _l("사용 중인 관리자가 한 명은 있어야 합니다."),
     "the current password is not right": _l("지금 비밀번호가 맞지 않습니다."),
     "only an admin links accounts to counselors": _l("계정 연결은 관리자만 할 수 있습니다."),
     "this counselor is already linked to another account": _l(
-        "이 상담 위원은 이미 다른 계정과 연결되어 있습니다. 그 계정의 연결을 먼저 끊으십시오."
+        "이 상담위원은 이미 다른 계정과 연결되어 있습니다. 그 계정의 연결을 먼저 끊으십시오."
     ),
     "this account is linked to another counselor": _l(
-        "이 계정은 이미 다른 상담 위원과 연결되어 있습니다. 계정 관리에서 연결을 먼저 끊으십시오."
+        "이 계정은 이미 다른 상담위원과 연결되어 있습니다. 계정 관리에서 연결을 먼저 끊으십시오."
     ),
     "the linked account must be a counselor account": _l(
-        "연결할 계정은 상담 위원 계정이어야 합니다."
+        "연결할 계정은 상담위원 계정이어야 합니다."
     ),
     "the new password must differ from the current one": _l(
         "새 비밀번호는 지금 비밀번호와 달라야 합니다."

@@ -70,7 +70,7 @@ def claim_callback(callback_id: int) -> Response:
     """Claim a callback for the signed-in counselor."""
     callback = _load(callback_id)
     if current_user.counselor is None:
-        flash(_("상담 위원 정보가 연결된 계정만 다시 걸 수 있습니다."), "error")
+        flash(_("상담위원 정보가 연결된 계정만 콜백을 걸 수 있습니다."), "error")
         return redirect(url_for("backoffice.callbacks"))
     try:
         service.claim(db.session, callback, current_user.counselor, clock.now())

@@ -5,48 +5,25 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
-from callcenter import telephony
+from callcenter import labels, telephony
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp, recordings
 from callcenter.backoffice.helpers import audit_event, date_arg, get_or_404, int_arg, page_arg
+from callcenter.call_steps import Names, call_path
 from callcenter.consultations import paginate
 from callcenter.extensions import db
-from callcenter.models import Call, CallLeg, CallOutcome, Consultation, Field
+from callcenter.models import Call, CallLeg, CallOutcome, Consultation, Counselor, Field
 from callcenter.privacy import masked_phone
 from callcenter.timezone import line_timezone
 
-CALL_OUTCOMES = {
-    "connected": _l("연결됨"),
-    "callback_requested": _l("다시 걸기 요청"),
-    "voice_message": _l("음성 메시지"),
-    "abandoned_menu": _l("메뉴에서 끊음"),
-    "abandoned_queue": _l("대기 중 끊음"),
-    "abandoned_ringing": _l("연결 중 끊음"),
-    "closed": _l("상담 시간 아님"),
-    "blocked": _l("차단 번호"),
-    "admin_desk": _l("행정 창구 연결"),
-    "failed": _l("실패"),
-}
-LEG_RESULTS = {
-    "ringing": _l("울리는 중"),
-    "no_answer": _l("받지 않음"),
-    "busy": _l("통화 중"),
-    "declined": _l("1번 안 누름"),
-    "failed": _l("실패"),
-    "connected": _l("연결됨"),
-    "completed": _l("통화 마침"),
-    "caller_left": _l("발신자가 끊음"),
-}
-
-
-def _labels(items: dict) -> dict[str, str]:
-    """Translate a label table once for this request."""
-    return {key: str(label) for key, label in items.items()}
+# Kept for the modules that import them; the names live in callcenter/labels.py.
+CALL_OUTCOMES = labels.CALL_OUTCOME
+LEG_RESULTS = labels.LEG_RESULT
 
 
 @bp.get("/calls")
@@ -75,7 +52,7 @@ def calls() -> str:
         args=args,
         fields=db.session.scalars(Field.menu()).all(),
         outcomes=list(CallOutcome),
-        outcome_labels=_labels(CALL_OUTCOMES),
+        outcome_labels=labels.labels("call_outcome"),
         masked_phone=masked_phone,
         tz=tz,
     )
@@ -97,17 +74,33 @@ def call(call_id: int) -> str:
     ).all()
     audit_event("view", "call", item.id)
     db.session.commit()
+    tz = line_timezone()
     return render_template(
         "backoffice/calls/detail.html",
         item=item,
         legs=legs,
         consultations=consultations,
         phone=masked_phone(item.from_number, item.from_last4),
-        outcome_labels=_labels(CALL_OUTCOMES),
-        leg_labels=_labels(LEG_RESULTS),
+        outcome_labels=labels.labels("call_outcome"),
+        leg_labels=labels.labels("leg_result"),
         sandbox=telephony.is_sandbox(),
-        tz=line_timezone(),
+        path=call_path(item.steps, step_names(item), tz),
+        tz=tz,
     )
+
+
+def step_names(item: Call) -> Names:
+    """Return the field and counselor names a call's steps may mention."""
+    language = str(get_locale() or "ko")
+    fields: dict[int | str, str] = {}
+    for field in db.session.scalars(select(Field)):
+        fields[field.id] = fields[field.code] = field.name(language)
+    ids = {e.get("counselor") for e in item.steps or [] if isinstance(e, dict)} - {None}
+    counselors: dict[int, str] = {}
+    if ids:
+        found = select(Counselor.id, Counselor.name).where(Counselor.id.in_(ids))
+        counselors = {row.id: row.name for row in db.session.execute(found)}
+    return Names(fields, counselors)
 
 
 @bp.get("/calls/<int:call_id>/audio")

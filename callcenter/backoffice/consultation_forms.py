@@ -26,31 +26,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from callcenter import labels
 from callcenter.arguments import FIRST_DAY, LAST_DAY
 from callcenter.backoffice.helpers import options
 from callcenter.consultations import ConsultationInput
-from callcenter.models import Channel, ConsultationOutcome, Referral
 
-OUTCOME_LABELS = {
-    ConsultationOutcome.ADVICE: _l("조언함"),
-    ConsultationOutcome.REFERRED: _l("기관 안내"),
-    ConsultationOutcome.FOLLOW_UP: _l("후속 조치 필요"),
-    ConsultationOutcome.NONE: _l("상담 안 됨"),
-}
-REFERRAL_LABELS = {
-    Referral.LEGAL_AID: _l("대한법률구조공단"),
-    Referral.LABOR_OFFICE: _l("고용노동청"),
-    Referral.TAX_OFFICE: _l("세무서"),
-    Referral.COURT: _l("법원"),
-    Referral.OTHER: _l("기타"),
-}
-CHANNEL_LABELS = {
-    Channel.PHONE: _l("전화"),
-    Channel.VISIT: _l("방문"),
-    Channel.CALLBACK: _l("다시 걸기"),
-    Channel.APPOINTMENT_VISIT: _l("방문 예약"),
-    Channel.APPOINTMENT_PHONE: _l("전화 예약"),
-}
+# One name for each code on the form, in reports and in exports (callcenter/labels.py).
+OUTCOME_LABELS = labels.CONSULTATION_OUTCOME
+REFERRAL_LABELS = labels.REFERRAL
+CHANNEL_LABELS = labels.CHANNEL
 
 
 def within_line_dates(form: FlaskForm, field: DateField | DateTimeLocalField) -> None:
@@ -121,7 +105,7 @@ class WalkInForm(ConsultationForm):
 
     channel = SelectField(_l("경로"), choices=options(CHANNEL_LABELS.items()), default="visit")
     field = SelectField(_l("분야"), coerce=_optional_int, validators=[InputRequired()])
-    counselor = SelectField(_l("상담 위원"), coerce=_optional_int, validators=[InputRequired()])
+    counselor = SelectField(_l("상담위원"), coerce=_optional_int, validators=[InputRequired()])
     started_at = DateTimeLocalField(
         _l("일시"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), within_line_dates]
     )

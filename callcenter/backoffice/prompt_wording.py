@@ -81,7 +81,7 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        _l("전화 회신 요청"),
+        _l("콜백 요청"),
         (
             "callback_confirm",
             "callback_enter",

@@ -25,7 +25,7 @@ from callcenter.models.lengths import max_length
 ROLE_LABELS = {
     Role.ADMIN: _l("관리자"),
     Role.COORDINATOR: _l("코디네이터"),
-    Role.COUNSELOR: _l("상담 위원"),
+    Role.COUNSELOR: _l("상담위원"),
 }
 
 
@@ -37,7 +37,7 @@ class AccountForm(FlaskForm):
     """Role, state and counselor link of an account."""
 
     role = SelectField(_l("역할"), choices=options(ROLE_LABELS.items()))
-    counselor = SelectField(_l("연결된 상담 위원"), coerce=_counselor)
+    counselor = SelectField(_l("연결된 상담위원"), coerce=_counselor)
     active = BooleanField(_l("사용 중"), default=True)
 
 

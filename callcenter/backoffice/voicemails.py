@@ -123,7 +123,7 @@ def voicemail_to_callback(voicemail_id: int) -> Response:
     db.session.flush()
     audit_event("create", "callback", callback.id, voicemail=item.id)
     db.session.commit()
-    flash(_("다시 걸기 요청으로 옮겼습니다."), "info")
+    flash(_("콜백 요청으로 옮겼습니다."), "info")
     return redirect(url_for("backoffice.callbacks", field=item.field_id))
 
 
@@ -135,7 +135,7 @@ def voicemail_to_consultation(voicemail_id: int) -> Response:
     counselor = db.session.get(Counselor, item.assigned_to_id) if item.assigned_to_id else None
     counselor = counselor or current_user.counselor
     if counselor is None:
-        flash(_("먼저 담당 상담 위원을 정해 주십시오."), "error")
+        flash(_("먼저 담당 상담위원을 정해 주십시오."), "error")
         return redirect(url_for("backoffice.voicemail", voicemail_id=item.id))
     consultation = service.to_consultation(db.session, item, counselor, current_user, clock.now())
     db.session.flush()

@@ -17,7 +17,6 @@ from callcenter.extensions import db
 from callcenter.models import Field
 from callcenter.phones import mask
 from callcenter.public import bp
-from callcenter.public.status_views import remember_language
 from callcenter.timezone import line_timezone
 
 EXPIRED = "페이지가 만료되었습니다. 다시 시도해 주십시오."
@@ -67,7 +66,7 @@ def _respond(template: str, status: int = 200, **values):
     page = render_template(template, language=language, tz=line_timezone(), **values)
     response = current_app.make_response((page, status))
     response.headers["Cache-Control"] = "no-store"
-    return remember_language(response)
+    return response
 
 
 def _booking_page(form: AppointmentForm, status: int = 200, error=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template
 from flask_babel import get_locale
 
 from callcenter.appointments.status import cached_next_free_slots
@@ -31,16 +31,6 @@ def _cacheable(response: Response) -> Response:
     return response
 
 
-def remember_language(response: Response) -> Response:
-    """Keep an explicit ?lang= choice for the next public pages."""
-    chosen = request.args.get("lang")
-    if chosen in ("ko", "en"):
-        response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax")
-        # A shared cache must not hand this cookie to other citizens.
-        response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
 def next_slots() -> dict[str, datetime]:
     """Return each field's first bookable appointment slot (cached)."""
     return cached_next_free_slots(db.session, line_now(), line_timezone())
@@ -58,7 +48,7 @@ def _render(template: str) -> Response:
         weekdays=WEEKDAY_CODES,
         refresh_seconds=int(current_app.config.get("STATUS_REFRESH_SECONDS") or 15),
     )
-    return remember_language(_cacheable(Response(page)))
+    return _cacheable(Response(page))
 
 
 @bp.get("/status")

@@ -13,7 +13,6 @@ from callcenter.extensions import db
 from callcenter.models import Field
 from callcenter.phones import mask
 from callcenter.public import bp, tickets
-from callcenter.public.status_views import remember_language
 from callcenter.reporting.live import line_now
 from callcenter.timezone import line_timezone
 
@@ -51,7 +50,7 @@ def _booking_page(form: BookingForm, status: int = 200, error=None):
         language=str(get_locale()),
         retention_days=current_app.config["RETENTION_DAYS"],
     )
-    return remember_language(current_app.make_response((page, status)))
+    return current_app.make_response((page, status))
 
 
 @bp.route("/callback", methods=["GET", "POST"])
@@ -98,7 +97,7 @@ def book():
         phone=mask(ticket.phone),
         language=str(get_locale()),
     )
-    return remember_language(current_app.make_response((page, 201)))
+    return current_app.make_response((page, 201))
 
 
 @bp.route("/callback/cancel", methods=["GET", "POST"])
@@ -131,4 +130,4 @@ def cancel():
         cancelled=cancelled,
         title=_("콜백 요청 취소"),
     )
-    return remember_language(current_app.make_response((page, status)))
+    return current_app.make_response((page, status))

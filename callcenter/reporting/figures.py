@@ -39,10 +39,10 @@ from callcenter.models import (
     ReportWaitDay,
     Voicemail,
 )
-from callcenter.reporting import sources, sqltime
+from callcenter.reporting import rates, sources, sqltime
 from callcenter.reporting.period import Period
 
-ANSWER_TARGET_SECONDS = sources.ANSWER_TARGET_SECONDS
+ANSWER_TARGET_SECONDS = rates.ANSWER_TARGET_SECONDS
 SATISFACTION_SCORES = (1, 2, 3, 4, 5)
 CHANNELS = ("phone", "visit", "callback", "appt_visit", "appt_phone")
 
@@ -175,9 +175,19 @@ class CallFigures:
         return self.wait_seconds_total / self.answered if self.answered else None
 
     @property
+    def answer_rate(self) -> float | None:
+        """Return answered ÷ offered, in percent (callcenter/reporting/rates.py)."""
+        return rates.answer_rate(self.answered, self.offered)
+
+    @property
+    def abandoned_rate(self) -> float | None:
+        """Return abandoned ÷ offered, in percent."""
+        return rates.abandoned_rate(self.abandoned, self.offered)
+
+    @property
     def service_level(self) -> float | None:
-        """Return the share of answered calls taken within the target, in percent."""
-        return 100.0 * self.answered_in_target / self.answered if self.answered else None
+        """Return answered within the target ÷ offered, in percent."""
+        return rates.service_level(self.answered_in_target, self.offered)
 
     @property
     def satisfaction(self) -> float | None:

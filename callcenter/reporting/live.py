@@ -19,6 +19,7 @@ from callcenter.models import (
     Voicemail,
 )
 from callcenter.models.calls import Call
+from callcenter.reporting import rates, sqltime
 from schedules.oncall import on_call
 
 # A queue entry older than this belongs to a call whose end we never heard about.
@@ -61,16 +62,40 @@ class TodayCounts:
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
+    answered_in_target: int = 0
+
+    @property
+    def answer_rate(self) -> float | None:
+        """Return answered ÷ offered today, in percent."""
+        return rates.answer_rate(self.answered, self.offered)
+
+    @property
+    def abandoned_rate(self) -> float | None:
+        """Return abandoned ÷ offered today, in percent."""
+        return rates.abandoned_rate(self.abandoned, self.offered)
+
+    @property
+    def service_level(self) -> float | None:
+        """Return answered within the target ÷ offered today, in percent."""
+        return rates.service_level(self.answered_in_target, self.offered)
 
 
 def today_counts(session: Session, now: datetime, tz: ZoneInfo) -> TodayCounts:
     """Return today's offered, answered and abandoned calls."""
     midnight = datetime.combine(now.astimezone(tz).date(), time.min, tz)
+    connected = Call.outcome == CallOutcome.CONNECTED
+    # The same wait as the reports': from choosing a field (or the call's start) to the answer.
+    waited = sqltime.seconds_between(
+        func.coalesce(Call.queue_entered_at, Call.started_at),
+        Call.answered_at,
+        session.get_bind().dialect.name,
+    )
     row = session.execute(
         select(
             func.count(),
             func.count(case((Call.outcome == CallOutcome.CONNECTED, 1))),
             func.count(case((Call.outcome.in_(CallOutcome.abandoned()), 1))),
+            func.count(case((and_(connected, waited <= rates.ANSWER_TARGET_SECONDS), 1))),
         ).where(
             Call.started_at >= midnight,
             Call.started_at <= now,

@@ -28,8 +28,7 @@ from callcenter.models import (
 )
 from callcenter.models.calls import Call
 from callcenter.reporting import sqltime
-
-ANSWER_TARGET_SECONDS = 30
+from callcenter.reporting.rates import ANSWER_TARGET_SECONDS
 
 
 def _count_if(condition: ColumnElement) -> ColumnElement:

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from callcenter.labels import label
 from callcenter.reporting.figures import CHANNELS, SATISFACTION_SCORES, CallFigures, Report
+from callcenter.reporting.rates import ANSWER_TARGET_SECONDS
 
 Cell = str | int | float | None
 
@@ -35,24 +37,12 @@ def _one(value: float | None) -> float | None:
 
 def channel_label(channel: str) -> str:
     """Return the name of a channel."""
-    return {
-        "phone": _("전화"),
-        "visit": _("방문"),
-        "callback": _("콜백"),
-        "appt_visit": _("방문 예약"),
-        "appt_phone": _("전화 예약"),
-    }.get(channel, channel)
+    return label("channel", channel)
 
 
 def outcome_label(outcome: str | None) -> str:
-    """Return the name of a consultation outcome."""
-    labels = {
-        "advice": _("상담 완료"),
-        "referred": _("기관 연계"),
-        "follow_up": _("후속 상담"),
-        "none": _("결과 없음"),
-    }
-    return labels.get(outcome or "", _("미기재"))
+    """Return the name of a consultation outcome, the form's own words."""
+    return label("consultation_outcome", outcome) if outcome else _("미기재")
 
 
 def weekday_label(day: int) -> str:
@@ -93,6 +83,8 @@ def _call_cells(figures: CallFigures) -> list[Cell]:
         figures.abandoned_queue,
         figures.abandoned_ringing,
         figures.answered_in_target,
+        _one(figures.answer_rate),
+        _one(figures.abandoned_rate),
         _one(figures.service_level),
         _one(figures.average_wait),
         figures.p90_wait,
@@ -106,11 +98,22 @@ def _call_columns() -> list[str]:
         _("메뉴에서 끊음"),
         _("대기 중 끊음"),
         _("연결 중 끊음"),
-        _("30초 안에 응답"),
-        _("30초 응답률(%)"),
+        _("%(n)d초 안에 응답", n=ANSWER_TARGET_SECONDS),
+        _("응답률(%)"),
+        _("포기율(%)"),
+        _("서비스 수준(%)"),
         _("평균 대기(초)"),
         _("90% 대기(초)"),
     ]
+
+
+def rates_note() -> str:
+    """Say once how the rates are counted (callcenter/reporting/rates.py)."""
+    return _(
+        "응답률은 응답한 전화, 포기율은 메뉴·대기·연결 중에 끊은 전화, 서비스 수준은 "
+        "%(n)d초 안에 응답한 전화를 걸려온 전화 수로 나눈 비율입니다.",
+        n=ANSWER_TARGET_SECONDS,
+    )
 
 
 def calls_table(report: Report) -> Table:
@@ -125,7 +128,10 @@ def calls_table(report: Report) -> Table:
         [_("기간"), *_call_columns()],
         rows,
         [_("합계"), *_call_cells(report.calls_total)],
-        notes=[_("대기 시간은 분야를 고른 때부터 상담위원이 받은 때까지입니다(응답한 전화).")],
+        notes=[
+            _("대기 시간은 분야를 고른 때부터 상담위원이 받은 때까지입니다(응답한 전화)."),
+            rates_note(),
+        ],
     )
 
 
@@ -151,7 +157,7 @@ def follow_up_table(report: Report) -> Table:
     cb, calls = report.callbacks_total, report.calls_total
     return Table(
         "callbacks",
-        _("콜백, 음성메시지, 만족도"),
+        _("콜백, 음성 메시지, 만족도"),
         [
             _("기간"),
             _("콜백 요청"),
@@ -159,7 +165,7 @@ def follow_up_table(report: Report) -> Table:
             _("콜백 완료"),
             _("평균 콜백 소요(분)"),
             _("90% 콜백 소요(분)"),
-            _("음성메시지"),
+            _("음성 메시지"),
             _("만족도 응답"),
             _("평균 만족도(5점)"),
         ],

@@ -33,6 +33,13 @@
   draw("chart-fields", { type: "bar", data: { labels: data.fields.labels, datasets: series(data.fields.series) },
     options: { scales: { y: { beginAtZero: true } } } });
 
+  function wholeTicks(first, last) {
+    return function (axis) {
+      axis.ticks = [];
+      for (var v = first; v <= last; v++) { axis.ticks.push({ value: v }); }
+    };
+  }
+
   var cells = data.heatmap.cells;
   var peak = cells.reduce(function (m, c) { return Math.max(m, c.v); }, 1);
   draw("chart-heatmap", {
@@ -44,11 +51,14 @@
     }] },
     options: {
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) {
-        var p = ctx.raw; return data.heatmap.weekdays[p.y] + " " + p.x + ":00 · " + p.v; } } } },
+        var p = ctx.raw; return data.heatmap.weekdays[p.y] + " " + (p.x < 10 ? "0" : "") + p.x + ":00 · " + p.v; } } } },
+      // The axes run half a step past each end so edge bubbles fit; their ticks stay on the
+      // whole hours and weekdays (Chart.js would otherwise tick at -0.5, 0.5 ...).
       scales: {
-        x: { min: -0.5, max: 23.5, ticks: { stepSize: 1, callback: function (v) { return v + ":00"; } } },
-        y: { min: -0.5, max: 6.5, reverse: true, ticks: { stepSize: 1,
-          callback: function (v) { return data.heatmap.weekdays[v] || ""; } } }
+        x: { min: -0.5, max: 23.5, afterBuildTicks: wholeTicks(0, 23),
+          ticks: { autoSkip: true, callback: function (v) { return (v < 10 ? "0" : "") + v + ":00"; } } },
+        y: { min: -0.5, max: 6.5, reverse: true, afterBuildTicks: wholeTicks(0, 6),
+          ticks: { autoSkip: false, callback: function (v) { return data.heatmap.weekdays[v] || ""; } } }
       }
     }
   });
