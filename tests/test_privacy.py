@@ -142,7 +142,11 @@ def test_exports_drop_characters_excel_and_xml_cannot_hold(client, login, db, fi
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     assert list(sheet.iter_rows(values_only=True))[1][-1] == "전세 보증금 반환"
-    body = client.get("/consultations/export.csv?personal=1&reason=정보공개 청구").get_data().decode("utf-8-sig")
+    body = (
+        client.get("/consultations/export.csv?personal=1&reason=정보공개 청구")
+        .get_data()
+        .decode("utf-8-sig")
+    )
     assert "전세 보증금 반환" in body
 
 
