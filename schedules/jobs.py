@@ -20,10 +20,12 @@ from callcenter.models import (
     Field,
     JobState,
     ShiftNotice,
+    Voicemail,
 )
 from callcenter.phones import InvalidPhoneNumber, can_receive_sms, to_e164
 from callcenter.telephony import send_sms
 from callcenter.timezone import line_timezone
+from schedules.calendar import one_working_day_after
 from schedules.occurrences import Occurrence, occurrences
 from schedules.oncall import coverage_gaps
 
@@ -210,6 +212,38 @@ def announce_pending_callbacks(session: Session, now: datetime) -> dict[str, Any
         sent += 1
     session.flush()
     return {"sent": sent}
+
+
+def alert_overdue_voicemails(session: Session, now: datetime) -> dict[str, Any]:
+    """Tell coordinators, once per message, of voice messages unhandled a working day later."""
+    tz = line_timezone()
+    candidates = session.scalars(
+        select(Voicemail).where(
+            Voicemail.status != "handled",
+            Voicemail.overdue_alerted_at.is_(None),
+            Voicemail.created_at <= now - timedelta(days=1),
+        )
+    ).all()
+    overdue = [v for v in candidates if one_working_day_after(session, v.created_at, tz) <= now]
+    if not overdue:
+        return {"overdue": 0, "sent": 0}
+    for voicemail in overdue:
+        voicemail.overdue_alerted_at = now
+    by_field: dict[str, int] = {}
+    for voicemail in overdue:
+        name = voicemail.field.name_ko if voicemail.field else "분야 미지정"
+        by_field[name] = by_field.get(name, 0) + 1
+    listed = ", ".join(f"{name} {count}건" for name, count in sorted(by_field.items()))
+    body = (
+        f"{SMS_PREFIX} 하루 넘게 처리되지 않은 음성 메시지가 {len(overdue)}건 있습니다 "
+        f"({listed}). 음성 메시지함에서 확인해 주세요."
+    )
+    sent = 0
+    for phone in coordinator_phones():
+        send_sms(session, phone, body)
+        sent += 1
+    session.flush()
+    return {"overdue": len(overdue), "sent": sent}
 
 
 def release_stale(session: Session, now: datetime) -> dict[str, Any]:

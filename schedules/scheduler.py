@@ -91,6 +91,14 @@ JOBS: tuple[JobSpec, ...] = (
         timedelta(hours=10),  # still news during the working day, not at night
     ),
     JobSpec(
+        "overdue_voicemails",
+        "처리 안 된 음성 메시지 알림",
+        "30분마다",
+        jobs.alert_overdue_voicemails,
+        every(30),
+        timedelta(minutes=30),
+    ),
+    JobSpec(
         "release_stale",
         "멈춘 통화·통화 중 표시 정리",
         "2분마다",

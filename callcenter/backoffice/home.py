@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from callcenter import clock
+from callcenter import voicemails as voice_messages
 from callcenter.backoffice import bp
 from callcenter.extensions import db
-from callcenter.models import Field
+from callcenter.models import Field, Voicemail
 from callcenter.timezone import line_timezone
 from schedules.calendar import day_status
 from schedules.oncall import next_session_start, on_call
@@ -29,6 +30,10 @@ def index() -> str:
     today = day_status(db.session, now.astimezone(tz).date())
     from callcenter.backoffice.consultations import my_drafts
 
+    mine: list[Voicemail] = []
+    if current_user.counselor_id is not None:
+        mine = list(db.session.scalars(voice_messages.unhandled_for(current_user.counselor_id)))
+
     return render_template(
         "backoffice/index.html",
         rows=rows,
@@ -37,4 +42,5 @@ def index() -> str:
         sandbox=current_app.config["SANDBOX"],
         tz=tz,
         drafts=my_drafts(),
+        voicemails=mine,
     )

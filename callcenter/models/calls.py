@@ -193,9 +193,12 @@ class Voicemail(Base):
     )
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # When the coordinators were told it was still unhandled a working day later.
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     field: Mapped[Field | None] = relationship()
     call: Mapped[Call | None] = relationship()
+    assigned_to: Mapped[Counselor | None] = relationship()
 
 
 class BlockedNumber(Base):
