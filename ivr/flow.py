@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.models import Call, CallLeg, Field, LegResult
+from ivr import unanswered
 from ivr.cache import MenuField, rostered_ids
 from ivr.calls import open_call, record_step
 from ivr.offers import announce_next_session, offer
@@ -140,6 +141,7 @@ def after_dial(
         return freed, False
     if leg.result == LegResult.RINGING:
         leg.result = LegResult.CALLER_LEFT if caller_gone else leg_result_from_dial(dial_status)
+        unanswered.note_leg(session, leg, now, tz)
     freed = end_leg_hold(session, leg, call.call_sid, leg.leg_sid)
     if caller_gone:  # the caller hung up while this counselor's phone rang or in the whisper
         caller_left(call, leg, now)

@@ -329,7 +329,8 @@ def accept(session: Session, leg: CallLeg, leg_sid: str, now: datetime, ring: Ri
     session.execute(
         update(Counselor)
         .where(Counselor.id == leg.counselor_id)
-        .values(last_connected_at=now)
+        # Taking a call starts the count of unanswered rings again (ivr.unanswered).
+        .values(last_connected_at=now, missed_rings=0)
         .execution_options(synchronize_session=False)
     )
     start_draft_consultation(session, call, leg.counselor_id, now)

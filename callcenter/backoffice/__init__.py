@@ -21,6 +21,7 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(app, "backoffice.prompt_list", "안내 문구", roles=coordinators, order=54)
     add_nav_item(app, "backoffice.outbox", "보낸 문자·전화", roles=coordinators, order=60)
     add_nav_item(app, "backoffice.phone", "브라우저 전화", order=70)
+    add_nav_item(app, "backoffice.availability", "내 전화 연결", roles=("counselor",), order=72)
     add_nav_item(app, "backoffice.users", "계정", roles=("admin",), order=80)
     add_nav_item(app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
     add_nav_item(app, "backoffice.access_review_page", "접근 기록 점검", roles=("admin",), order=91)
@@ -31,6 +32,7 @@ from callcenter.backoffice import (  # noqa: E402,F401
     access_review,
     account,
     audit_log,
+    availability,
     blocklist,
     callbacks,
     calls,
