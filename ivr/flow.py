@@ -13,6 +13,7 @@ from callcenter.models import Call, CallLeg, Field, LegResult
 from ivr import unanswered
 from ivr.cache import MenuField, rostered_ids
 from ivr.calls import open_call, record_step
+from ivr.live_calls import was_moved
 from ivr.offers import announce_next_session, offer
 from ivr.queueing import enqueue
 from ivr.reader import reserve_in_dial_order
@@ -20,9 +21,11 @@ from ivr.reservations import held_for
 from ivr.responses import say
 from ivr.routing import (
     Ring,
+    conversation_limit,
     dial,
     leg_result_from_dial,
     note_arrival,
+    reached_limit,
     reserve_next,
     tried_counselors,
 )
@@ -136,7 +139,11 @@ def after_dial(
             leg.result = LegResult.COMPLETED
             leg.duration_seconds = duration
         freed = end_leg_hold(session, leg, call.call_sid, leg.leg_sid)
+        if was_moved(call):  # the back office moved the caller; Twilio ignores this answer
+            return freed, False
         if not caller_gone:
+            if reached_limit(duration):
+                end_at_time_limit(response, call, now)
             survey_or_goodbye(response, call, now)
         return freed, False
     if leg.result == LegResult.RINGING:
@@ -147,6 +154,14 @@ def after_dial(
         caller_left(call, leg, now)
         return freed + end_call_holds(session, call), False
     return freed, ring_next(session, response, call, now, tz)
+
+
+def end_at_time_limit(response: VoiceResponse, call: Call, now: datetime) -> None:
+    """Tell the caller the conversation reached its limit: the Dial's timeLimit ended it."""
+    call.end_reason = "time_limit"
+    record_step(call, "time_limit", now)
+    minutes = int(conversation_limit().total_seconds() // 60)
+    say(response, "conversation_time_limit", call.language, minutes=minutes)
 
 
 def survey_or_goodbye(response: VoiceResponse, call: Call, now: datetime) -> None:

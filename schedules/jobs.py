@@ -14,11 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import (
+    Call,
     CallbackRequest,
     CallbackStatus,
+    CallLeg,
     Counselor,
     Field,
     JobState,
+    LegResult,
     ShiftNotice,
     Voicemail,
 )
@@ -244,6 +247,48 @@ def alert_overdue_voicemails(session: Session, now: datetime) -> dict[str, Any]:
         sent += 1
     session.flush()
     return {"overdue": len(overdue), "sent": sent}
+
+
+def warn_long_conversations(session: Session, now: datetime) -> dict[str, Any]:
+    """Text each counselor whose conversation nears the conversation limit, once per call.
+
+    The <Dial> ends the conversation at the limit and the caller hears why; the counselor
+    is told beforehand, so that they can close the conversation themselves.
+    """
+    from ivr.calls import record_step
+    from ivr.routing import conversation_limit
+
+    warning = timedelta(
+        minutes=int(current_app.config.get("IVR_CONVERSATION_WARNING_MINUTES") or 0)
+    )
+    limit = conversation_limit()
+    if warning <= timedelta(0) or warning >= limit:
+        return {"warned": 0}
+    legs = session.scalars(
+        select(CallLeg)
+        .join(Call, Call.id == CallLeg.call_id)
+        .where(
+            CallLeg.result == LegResult.CONNECTED,
+            CallLeg.ended_at.is_(None),
+            Call.ended_at.is_(None),
+            CallLeg.answered_at <= now - (limit - warning),
+            CallLeg.answered_at > now - limit,
+        )
+    ).all()
+    warned = 0
+    minutes, left = int(limit.total_seconds() // 60), int(warning.total_seconds() // 60)
+    for leg in legs:
+        if leg.call.reached("time_warned") or leg.counselor is None:
+            continue
+        body = (
+            f"{SMS_PREFIX} 지금 통화가 곧 상담 시간 {minutes}분에 닿습니다. "
+            f"{left}분 뒤에는 시민에게 안내한 뒤 통화가 끝납니다."
+        )
+        _sms(session, leg.counselor, body)
+        record_step(leg.call, "time_warned", now, counselor=leg.counselor_id)
+        warned += 1
+    session.flush()
+    return {"warned": warned}
 
 
 def release_stale(session: Session, now: datetime) -> dict[str, Any]:

@@ -99,6 +99,14 @@ JOBS: tuple[JobSpec, ...] = (
         timedelta(minutes=30),
     ),
     JobSpec(
+        "conversation_warnings",
+        "상담 시간 제한 전 알림",
+        "1분마다",
+        jobs.warn_long_conversations,
+        every(1),
+        timedelta(minutes=1),
+    ),
+    JobSpec(
         "release_stale",
         "멈춘 통화·통화 중 표시 정리",
         "2분마다",

@@ -15,6 +15,7 @@ def _menu(state):  # type: ignore[no-untyped-def]
     add_nav_item(app, "backoffice.consultations", "상담 기록", order=10)
     add_nav_item(app, "backoffice.callbacks", "다시 걸기", order=20)
     add_nav_item(app, "backoffice.voicemails", "음성 메시지", order=30)
+    add_nav_item(app, "backoffice.live_calls", "지금 통화", order=35)
     add_nav_item(app, "backoffice.calls", "통화 기록", roles=coordinators, order=40)
     add_nav_item(app, "backoffice.categories_index", "상담 주제", roles=coordinators, order=50)
     add_nav_item(app, "backoffice.blocklist", "차단 목록", roles=coordinators, order=52)
@@ -39,6 +40,7 @@ from callcenter.backoffice import (  # noqa: E402,F401
     categories,
     consultations,
     home,
+    live_calls,
     outbox,
     phone,
     prompt_wording,

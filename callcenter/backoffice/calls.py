@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from callcenter import telephony
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp, recordings
+from callcenter.backoffice.blocklist import block_periods
 from callcenter.backoffice.helpers import audit_event, date_arg, get_or_404, int_arg, page_arg
 from callcenter.consultations import paginate
 from callcenter.extensions import db
@@ -41,6 +42,11 @@ LEG_RESULTS = {
     "connected": _l("연결됨"),
     "completed": _l("통화 마침"),
     "caller_left": _l("발신자가 끊음"),
+}
+
+END_REASONS = {
+    "abuse": _l("폭언·위협으로 상담 위원이 끝냄"),
+    "time_limit": _l("상담 시간 제한"),
 }
 
 
@@ -107,7 +113,21 @@ def call(call_id: int) -> str:
         leg_labels=_labels(LEG_RESULTS),
         sandbox=telephony.is_sandbox(),
         tz=line_timezone(),
+        end_reasons=_labels(END_REASONS),
+        abuse_reason=_abuse_reason(item),
+        periods=block_periods(),
     )
+
+
+def _abuse_reason(item: Call) -> str | None:
+    """Return why a counselor ended the call for abuse, in the reader's words."""
+    from callcenter.backoffice.live_calls import ABUSE_LABELS
+
+    for step in reversed(item.steps or []):
+        if step.get("step") == "ended_for_abuse":
+            label = ABUSE_LABELS.get(step.get("reason"))
+            return str(label) if label else None
+    return None
 
 
 @bp.get("/calls/<int:call_id>/audio")
