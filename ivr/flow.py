@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -94,6 +94,41 @@ def ring_next(
             return True
     record_step(call, "nobody_answered", now)
     say(response, "nobody_answered", call.language)
+    offer(response, call)
+    return False
+
+
+def arrive_transferred(
+    session: Session,
+    response: VoiceResponse,
+    call: Call,
+    field: Field,
+    waited: int,
+    wants_callback: bool,
+    now: datetime,
+    tz: ZoneInfo,
+) -> bool:
+    """Take a caller a counselor handed to another field; return whether they were queued.
+
+    They join that field as if they had waited there already (`waited` seconds before the
+    conversation), so the queue's first-come order puts them where that wait belongs; or,
+    when asked, they hear the callback and voice message offer of the new field.
+    """
+    call.field_id, call.field = field.id, field
+    say(response, "transfer_announce", call.language, field=field.name(call.language))
+    if wants_callback:
+        offer(response, call)
+        return False
+    call.queue_entered_at = now - timedelta(seconds=waited)
+    call.queue_left_at = None
+    ring = reserve_next(session, call, field.id, now, tz)
+    if ring is not None:
+        dial(response, ring, ring.phone)
+        return False
+    if rostered_ids(session, field.id, now, tz):
+        enqueue(response, call, field, now)
+        return True
+    announce_next_session(session, response, call, field, now, tz)
     offer(response, call)
     return False
 

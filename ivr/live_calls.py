@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
 from callcenter import telephony
-from callcenter.models import Call, CallLeg, LegResult, User
+from callcenter.models import Call, CallLeg, Field, LegResult, User
 from ivr.calls import record_step
 from ivr.responses import absolute
 
@@ -94,3 +94,28 @@ def end_for_abuse(session: Session, live: LiveCall, reason: str, now: datetime) 
     record_step(call, "ended_for_abuse", now, reason=reason, counselor=live.leg.counselor_id)
     url = absolute(url_for("ivr.ended_for_abuse", lang=call.language))
     return telephony.redirect_call(session, call.call_sid, url)
+
+
+TRANSFER_MODES = ("queue", "callback")
+
+
+def transfer(
+    session: Session, live: LiveCall, field: Field, mode: str, now: datetime
+) -> telephony.Sent:
+    """Hand the caller to another field: its queue, keeping the time waited, or the offer.
+
+    The time the caller waited before this conversation goes with them in the URL, so that
+    they take their place in the other field's line as if they had waited there. Does not
+    commit.
+    """
+    call = live.call
+    if mode not in TRANSFER_MODES:
+        raise LiveCallError("넘기는 방법을 골라 주십시오.")
+    if not field.active or field.id == call.field_id:
+        raise LiveCallError("다른 분야를 골라 주십시오.")
+    waited = 0
+    if call.queue_entered_at is not None and call.queue_left_at is not None:
+        waited = max(0, int((call.queue_left_at - call.queue_entered_at).total_seconds()))
+    record_step(call, "transfer", now, field=field.id, mode=mode, counselor=live.leg.counselor_id)
+    url = url_for("ivr.transferred", field=field.id, mode=mode, waited=waited, lang=call.language)
+    return telephony.redirect_call(session, call.call_sid, absolute(url))

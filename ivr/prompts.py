@@ -244,6 +244,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This call is being ended because of abuse toward the counselor. "
         "Advice can only go on with mutual respect.",
     },
+    "transfer_announce": {
+        "ko": "{field} 상담으로 넘겨 드리겠습니다. 기다리신 시간은 그대로 이어집니다.",
+        "en": "You are being passed to {field} advice. The time you waited still counts.",
+    },
     "conversation_time_limit": {
         "ko": "한 번의 상담 시간인 {minutes}분이 다 되어 통화를 마칩니다. "
         "더 상담이 필요하시면 다시 전화해 주십시오.",

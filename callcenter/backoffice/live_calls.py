@@ -22,7 +22,14 @@ from callcenter.models import Call, Field
 from callcenter.privacy import masked_phone
 from callcenter.timezone import line_timezone
 from ivr.calls import block_number
-from ivr.live_calls import ABUSE_REASONS, LiveCallError, end_for_abuse, live_call, live_legs
+from ivr.live_calls import (
+    ABUSE_REASONS,
+    LiveCallError,
+    end_for_abuse,
+    live_call,
+    live_legs,
+    transfer,
+)
 
 ABUSE_LABELS = {
     "insult": _l("폭언·욕설"),
@@ -67,6 +74,31 @@ def end_abusive_call(call_id: int) -> Response:
         flash(_("안내를 들려준 뒤 통화를 끝냅니다."), "info")
     else:
         flash(_("통화를 끝내지 못했습니다. 잠시 뒤 다시 해 보십시오."), "error")
+    return redirect(url_for("backoffice.live_calls"))
+
+
+@bp.post("/calls/<int:call_id>/transfer")
+@login_required
+def transfer_call(call_id: int) -> Response:
+    """Hand the caller to another field's queue, keeping the time waited, or its offer."""
+    now = clock.now()
+    field_id = request.form.get("field", "")
+    field = db.session.get(Field, int(field_id)) if field_id.isdigit() else None
+    try:
+        live = live_call(db.session, current_user, call_id)
+        if field is None:
+            raise LiveCallError("다른 분야를 골라 주십시오.")
+        sent = transfer(db.session, live, field, request.form.get("mode", "queue"), now)
+    except LiveCallError as error:
+        db.session.rollback()
+        flash(_(str(error)), "error")
+        return redirect(url_for("backoffice.live_calls"))
+    audit_event("edit", "call", call_id, change="transferred", field=field.id)
+    db.session.commit()
+    if sent.ok:
+        flash(_("시민을 %(field)s 상담으로 넘깁니다.", field=field.name_ko), "info")
+    else:
+        flash(_("통화를 넘기지 못했습니다. 잠시 뒤 다시 해 보십시오."), "error")
     return redirect(url_for("backoffice.live_calls"))
 
 
