@@ -78,6 +78,8 @@ class Config:
         self.SHIFT_REMINDER_MINUTES = env.get("SHIFT_REMINDER_MINUTES") or "1440,60"
         self.OPEN_SWAP_REMINDER_MINUTES = int(env.get("OPEN_SWAP_REMINDER_MINUTES") or 1440)
         self.COORDINATOR_ALERT_PHONES = env.get("COORDINATOR_ALERT_PHONES") or ""
+        # A new voice message goes to a counselor rostered within this many hours.
+        self.VOICEMAIL_ASSIGN_WITHIN_HOURS = _int("VOICEMAIL_ASSIGN_WITHIN_HOURS", 72)
         self.CALL_STALE_AFTER_MINUTES = _int("CALL_STALE_AFTER_MINUTES", 240)
         self.SCHEDULER_LEASE_SECONDS = _int("SCHEDULER_LEASE_SECONDS", 60)
         self.SCHEDULER_STANDBY_POLL_SECONDS = _int("SCHEDULER_STANDBY_POLL_SECONDS", 5)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
@@ -19,7 +23,11 @@ from callcenter.models import (
     User,
     Voicemail,
 )
-from callcenter.phones import Use, last4, outgoing_refusal
+from callcenter.phones import Use, can_receive_sms, last4, outgoing_refusal
+from callcenter.telephony import send_sms
+
+log = logging.getLogger(__name__)
+SMS_PREFIX = "[시민 전문상담]"
 
 
 class VoicemailStatus(enum.StrEnum):
@@ -105,3 +113,56 @@ def to_consultation(
     session.add(consultation)
     mark_handled(voicemail, now)
     return consultation
+
+
+def assign_within() -> timedelta:
+    """Return how soon a counselor must be rostered to be given a new voice message."""
+    return timedelta(hours=int(current_app.config.get("VOICEMAIL_ASSIGN_WITHIN_HOURS") or 72))
+
+
+def route_new(session: Session, voicemail: Voicemail, now: datetime, tz: ZoneInfo) -> None:
+    """Give a new voice message to someone and tell them by SMS. Does not commit.
+
+    The field's counselor on call now, else the first of its next session within
+    `VOICEMAIL_ASSIGN_WITHIN_HOURS`; with nobody rostered that soon it stays with the
+    coordinators (unassigned in their inbox) and `COORDINATOR_ALERT_PHONES` are texted.
+    The text never carries the caller's number.
+    """
+    from schedules.jobs import coordinator_phones
+    from schedules.oncall import next_on_call
+
+    field = voicemail.field
+    counselor = None
+    if field is not None:
+        counselor = next_on_call(session, field.id, now, tz, assign_within())
+    name = field.name_ko if field is not None else "분야 미지정"
+    if counselor is not None:
+        assign(voicemail, counselor)
+        body = (
+            f"{SMS_PREFIX} {counselor.name} 님께 {name} 음성 메시지가 배정되었습니다. "
+            "상담 관리 화면의 음성 메시지에서 듣고 처리해 주세요."
+        )
+        if can_receive_sms(counselor.phone):
+            send_sms(session, counselor.phone, body)
+        else:
+            log.info("counselor %s has no mobile number; voice message not announced", counselor.id)
+        return
+    body = (
+        f"{SMS_PREFIX} {name} 음성 메시지가 들어왔지만 가까운 근무자가 없어 담당이 정해지지 "
+        "않았습니다. 음성 메시지함에서 배정해 주세요."
+    )
+    for phone in coordinator_phones():
+        send_sms(session, phone, body)
+
+
+def unhandled_for(counselor_id: int) -> Select[Any]:
+    """Select the unhandled voice messages assigned to a counselor, oldest first."""
+    return (
+        select(Voicemail)
+        .options(joinedload(Voicemail.field))
+        .where(
+            Voicemail.assigned_to_id == counselor_id,
+            Voicemail.status != VoicemailStatus.HANDLED,
+        )
+        .order_by(Voicemail.created_at, Voicemail.id)
+    )

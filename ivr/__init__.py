@@ -19,6 +19,7 @@ def configure(state: BlueprintSetupState) -> None:
 import ivr.callback_bridge  # noqa: E402,F401
 from ivr import (  # noqa: E402,F401
     leg_webhooks,
+    live_call_webhooks,
     number_check,
     offer_webhooks,
     queue_webhooks,

@@ -55,7 +55,7 @@ CONNECTION_OPTIONS: dict[str, Any] = {
     "tcp_user_timeout": 15000,
     "options": "-c statement_timeout=10000",
 }
-COLUMNS = "id, phone, busy_since, last_connected_at, reserved_until"
+COLUMNS = "id, phone, busy_since, last_connected_at, reserved_until, paused_until"
 NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -68,11 +68,12 @@ class CounselorState:
     busy_since: datetime | None
     last_connected_at: datetime | None
     reserved_until: datetime | None
+    paused_until: datetime | None
 
     @classmethod
     def from_row(cls, row: tuple) -> CounselorState:
         """Read a row of COLUMNS (instants stored as naive UTC)."""
-        return cls(row[0], row[1], _utc(row[2]), _utc(row[3]), _utc(row[4]))
+        return cls(row[0], row[1], _utc(row[2]), _utc(row[3]), _utc(row[4]), _utc(row[5]))
 
 
 def conninfo(url: URL) -> str:
@@ -142,7 +143,9 @@ class BusyBoard:
             state = states.get(counselor_id)
             if state is None:
                 return None  # added a moment ago, or gone: let the database say
-            if is_free(state.busy_since, state.reserved_until, now, stale_before):
+            if is_free(
+                state.busy_since, state.reserved_until, state.paused_until, now, stale_before
+            ):
                 free.append(state)
         free.sort(key=_fair_order)
         return [(s.id, s.phone) for s in free]

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -112,34 +112,55 @@ def set_abandoned_ringing(call: Call) -> bool:
     return True
 
 
-def is_blocked(session: Session, caller: str | None) -> bool:
-    """Whether the calling number is on the blocklist."""
+def is_blocked(session: Session, caller: str | None, now: datetime) -> bool:
+    """Whether the calling number is on the blocklist at this instant (expired entries not)."""
     e164 = try_e164(caller)
     if e164 is None:
         return False
     digest = keyring.digest(e164)
-    return (
-        session.scalar(select(BlockedNumber.id).where(BlockedNumber.digest == digest)) is not None
+    statement = select(BlockedNumber.id).where(
+        BlockedNumber.digest == digest,
+        or_(BlockedNumber.expires_at.is_(None), BlockedNumber.expires_at > now),
     )
+    return session.scalar(statement) is not None
 
 
 def blocked_entry(session: Session, e164: str) -> BlockedNumber | None:
-    """Return the blocklist entry of an E.164 number, if it is blocked."""
+    """Return the blocklist entry of an E.164 number, if it has one (expired or not)."""
     digest = keyring.digest(e164)
     return session.scalar(select(BlockedNumber).where(BlockedNumber.digest == digest))
 
 
-def block_number(session: Session, number: str, reason: str | None = None) -> BlockedNumber:
-    """Put a number on the blocklist (idempotent). Does not commit."""
+def block_number(
+    session: Session,
+    number: str,
+    reason: str | None = None,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> BlockedNumber:
+    """Put a number on the blocklist, until `expires_at` or for good. Does not commit.
+
+    A number already blocked keeps the longer of the two blocks; an entry that ran out is
+    renewed with the new period and reason.
+    """
     e164 = try_e164(number)
     if e164 is None:
         raise ValueError(f"{number!r} is not a phone number")
     existing = blocked_entry(session, e164)
-    if existing is not None:
-        return existing
-    blocked = BlockedNumber(digest=keyring.digest(e164), last4=last4(e164), reason=reason)
-    session.add(blocked)
-    return blocked
+    if existing is None:
+        blocked = BlockedNumber(
+            digest=keyring.digest(e164), last4=last4(e164), reason=reason, expires_at=expires_at
+        )
+        session.add(blocked)
+        return blocked
+    ran_out = now is not None and not existing.active(now)
+    longer = existing.expires_at is not None and (
+        expires_at is None or expires_at > existing.expires_at
+    )
+    if ran_out or longer:
+        existing.expires_at = expires_at
+        existing.reason = reason or existing.reason
+    return existing
 
 
 def unblock_number(session: Session, blocked_id: int) -> BlockedNumber | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.models import Call, CallLeg, Field, LegResult
+from ivr import unanswered
 from ivr.cache import MenuField, rostered_ids
 from ivr.calls import open_call, record_step
 from ivr.endings import goodbye
+from ivr.live_calls import was_moved
 from ivr.offers import announce_next_session, offer
 from ivr.queueing import enqueue
 from ivr.reader import reserve_in_dial_order
@@ -20,9 +22,11 @@ from ivr.reservations import held_for
 from ivr.responses import say
 from ivr.routing import (
     Ring,
+    conversation_limit,
     dial,
     leg_result_from_dial,
     note_arrival,
+    reached_limit,
     reserve_next,
     tried_counselors,
 )
@@ -95,6 +99,41 @@ def ring_next(
     return False
 
 
+def arrive_transferred(
+    session: Session,
+    response: VoiceResponse,
+    call: Call,
+    field: Field,
+    waited: int,
+    wants_callback: bool,
+    now: datetime,
+    tz: ZoneInfo,
+) -> bool:
+    """Take a caller a counselor handed to another field; return whether they were queued.
+
+    They join that field as if they had waited there already (`waited` seconds before the
+    conversation), so the queue's first-come order puts them where that wait belongs; or,
+    when asked, they hear the callback and voice message offer of the new field.
+    """
+    call.field_id, call.field = field.id, field
+    say(response, "transfer_announce", call.language, field=field.name(call.language))
+    if wants_callback:
+        offer(response, call)
+        return False
+    call.queue_entered_at = now - timedelta(seconds=waited)
+    call.queue_left_at = None
+    ring = reserve_next(session, call, field.id, now, tz)
+    if ring is not None:
+        dial(response, ring, ring.phone)
+        return False
+    if rostered_ids(session, field.id, now, tz):
+        enqueue(response, call, field, now)
+        return True
+    announce_next_session(session, response, call, field, now, tz)
+    offer(response, call)
+    return False
+
+
 def connect_reserved(
     session: Session, response: VoiceResponse, call: Call, now: datetime, tz: ZoneInfo
 ) -> bool:
@@ -136,16 +175,29 @@ def after_dial(
             leg.result = LegResult.COMPLETED
             leg.duration_seconds = duration
         freed = end_leg_hold(session, leg, call.call_sid, leg.leg_sid)
+        if was_moved(call):  # the back office moved the caller; Twilio ignores this answer
+            return freed, False
         if not caller_gone:
+            if reached_limit(duration):
+                end_at_time_limit(response, call, now)
             survey_or_goodbye(response, call, now)
         return freed, False
     if leg.result == LegResult.RINGING:
         leg.result = LegResult.CALLER_LEFT if caller_gone else leg_result_from_dial(dial_status)
+        unanswered.note_leg(session, leg, now, tz)
     freed = end_leg_hold(session, leg, call.call_sid, leg.leg_sid)
     if caller_gone:  # the caller hung up while this counselor's phone rang or in the whisper
         caller_left(call, leg, now)
         return freed + end_call_holds(session, call), False
     return freed, ring_next(session, response, call, now, tz)
+
+
+def end_at_time_limit(response: VoiceResponse, call: Call, now: datetime) -> None:
+    """Tell the caller the conversation reached its limit: the Dial's timeLimit ended it."""
+    call.end_reason = "time_limit"
+    record_step(call, "time_limit", now)
+    minutes = int(conversation_limit().total_seconds() // 60)
+    say(response, "conversation_time_limit", call.language, minutes=minutes)
 
 
 def survey_or_goodbye(response: VoiceResponse, call: Call, now: datetime) -> None:

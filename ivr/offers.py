@@ -16,6 +16,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter import callback_limits, telephony
 from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
 from callcenter.phones import ABROAD, Use, can_receive_sms, is_korean_callable, outgoing_refusal
+from callcenter.timezone import line_timezone
+from callcenter.voicemails import route_new
 from ivr import booking_link, prompts
 from ivr.calls import record_step, set_outcome
 from ivr.endings import goodbye
@@ -196,6 +198,8 @@ def save_voicemail(
                 select(Voicemail).where(Voicemail.recording_sid == recording_sid)
             )
             assert existing is not None
+        else:  # stored by this request: only this one gives it to someone
+            route_new(session, existing, now, line_timezone())
     existing.recording_url = existing.recording_url or url
     if duration is not None:
         existing.duration_seconds = duration

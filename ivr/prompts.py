@@ -291,6 +291,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "이 번호로는 상담 전화를 이용하실 수 없습니다. 시청 민원실로 문의해 주십시오.",
         "en": "This number cannot use the advice line. Please contact the city hall.",
     },
+    "ended_for_abuse": {
+        "ko": "상담위원에 대한 폭언이나 위협이 이어져 이 상담 전화를 종료합니다. "
+        "상담은 서로 존중하는 가운데에서만 이어갈 수 있습니다.",
+        "en": "This call is being ended because of abuse toward the counselor. "
+        "Advice can only go on with mutual respect.",
+    },
+    "transfer_announce": {
+        "ko": "{field} 상담으로 넘겨 드리겠습니다. 기다리신 시간은 그대로 이어집니다.",
+        "en": "You are being passed to {field} advice. The time you waited still counts.",
+    },
+    "conversation_time_limit": {
+        "ko": "한 번의 상담 시간인 {minutes}분이 다 되어 통화를 마칩니다. "
+        "더 상담이 필요하시면 다시 전화해 주십시오.",
+        "en": "This conversation has reached the limit of {minutes} minutes and ends now. "
+        "Please call again if you need more advice.",
+    },
     "sorry": {
         "ko": "죄송합니다. 일시적인 문제로 연결할 수 없습니다.",
         "en": "Sorry, we have a temporary problem.",

@@ -88,6 +88,9 @@ def queue_done() -> Response:
         start_callback(response, call, now)
     elif reason == "queue_counselor_free" and call.field is not None:
         queued = connect_reserved(session, response, call, now, tz)
+    elif reason == "queue_all_paused":
+        say(response, "nobody_answered", call.language)
+        offer(response, call)
     else:
         say(response, "queue_too_long", call.language)
         offer(response, call)

@@ -23,6 +23,7 @@ from ivr.reservations import held_for, queue_window, release
 from ivr.responses import absolute, say, with_retries
 from ivr.routing import Ring, arrival, dial_order, reserve_next
 from ivr.speech import spoken_minutes
+from ivr.unanswered import everyone_paused
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +263,8 @@ def hold_round(
     session.commit()
     if serve_waiters(session, fields, now, tz, asking=call) is not None:
         return _leave(session, call, "queue_counselor_free", now)
+    if everyone_paused(session, fields[0] or 0, now, tz) and take_from_queue(session, call.id, now):
+        return _leave(session, call, "queue_all_paused", now)  # nobody will come: the offer
     return None
 
 

@@ -1,7 +1,8 @@
 """Who may be rung, and the reservation a ring makes: the line's one busy rule.
 
 A counselor is *engaged* while they talk (a busy flag younger than the busy timeout) or while
-a ring reserves them (a reservation not yet expired); otherwise they are *free*. Putting a
+a ring reserves them (a reservation not yet expired), and *paused* after rings in a row they
+did not answer, until the end of that shift (`ivr.unanswered`); otherwise they are *free*. Putting a
 counselor's number in a <Dial> first reserves them for that one call and that one leg, with
 one conditional UPDATE that picks the first free counselor in fair order (never connected
 first, then the longest since their last connected call). So two overlapping callers never
@@ -37,6 +38,7 @@ from callcenter.models import UTCDateTime
 FREE_SQL = (
     "(counselors.busy_since IS NULL OR counselors.busy_since <= :stale_before)"
     " AND (counselors.reserved_until IS NULL OR counselors.reserved_until <= :now)"
+    " AND (counselors.paused_until IS NULL OR counselors.paused_until <= :now)"
 )
 FAIR_ORDER_SQL = (
     "counselors.last_connected_at IS NOT NULL, counselors.last_connected_at, counselors.id"
@@ -89,13 +91,21 @@ def queue_window() -> timedelta:
 def is_free(
     busy_since: datetime | None,
     reserved_until: datetime | None,
+    paused_until: datetime | None,
     now: datetime,
     stale_before: datetime,
 ) -> bool:
     """Whether a counselor with these flags may be rung (`FREE_SQL`, in Python)."""
-    return (busy_since is None or busy_since <= stale_before) and (
-        reserved_until is None or reserved_until <= now
+    return (
+        (busy_since is None or busy_since <= stale_before)
+        and (reserved_until is None or reserved_until <= now)
+        and not is_paused(paused_until, now)
     )
+
+
+def is_paused(paused_until: datetime | None, now: datetime) -> bool:
+    """Whether the line keeps a counselor off its rings at an instant (the pause of FREE_SQL)."""
+    return paused_until is not None and paused_until > now
 
 
 def ids_sql(dialect: str) -> str:

@@ -10,7 +10,7 @@ one statement, and a leg is never recorded twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -185,8 +185,8 @@ def dial(response: VoiceResponse, ring: Ring, phone: str) -> None:
     dial_verb = response.dial(
         caller_id=config["TWILIO_PHONE_NUMBER"],
         timeout=config["IVR_DIAL_TIMEOUT"],
-        # A conversation ends before its busy flag could be taken for a lost one.
-        time_limit=int(busy_timeout().total_seconds()),
+        # The conversation limit, never longer than a busy flag holds (see docs/ivr.md).
+        time_limit=int(conversation_limit().total_seconds()),
         action=with_retries(_route("ivr.dial_done") + query),
         method="POST",
         **options,
@@ -199,6 +199,22 @@ def dial(response: VoiceResponse, ring: Ring, phone: str) -> None:
         status_callback_event="initiated ringing answered completed",
         status_callback_method="POST",
     )
+
+
+def conversation_limit() -> timedelta:
+    """Return the longest conversation: the Dial's timeLimit, at most the busy timeout.
+
+    A conversation ends before its busy flag could be taken for a lost one.
+    """
+    minutes = int(current_app.config.get("IVR_CONVERSATION_LIMIT_MINUTES") or 0)
+    longest = busy_timeout()
+    return min(timedelta(minutes=minutes), longest) if minutes > 0 else longest
+
+
+def reached_limit(duration: int | None) -> bool:
+    """Whether a conversation of this many seconds ended at the conversation limit."""
+    # Twilio's DialCallDuration at the limit is the limit, give or take its rounding.
+    return duration is not None and duration >= conversation_limit().total_seconds() - 1
 
 
 _routes: dict[tuple[str, str], str] = {}
@@ -329,7 +345,8 @@ def accept(session: Session, leg: CallLeg, leg_sid: str, now: datetime, ring: Ri
     session.execute(
         update(Counselor)
         .where(Counselor.id == leg.counselor_id)
-        .values(last_connected_at=now)
+        # Taking a call starts the count of unanswered rings again (ivr.unanswered).
+        .values(last_connected_at=now, missed_rings=0)
         .execution_options(synchronize_session=False)
     )
     start_draft_consultation(session, call, leg.counselor_id, now)

@@ -31,6 +31,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "IVR_SURVEY_ENABLED": (True, _bool),
     "IVR_VOICEMAIL_MAX_SECONDS": (120, int),
     "IVR_BUSY_TIMEOUT_MINUTES": (120, int),
+    # Unanswered rings in a row after which a counselor is paused for the shift (0: never).
+    "IVR_PAUSE_AFTER_MISSED": (3, int),
+    # Longest conversation before the line ends it with a notice (0: IVR_BUSY_TIMEOUT_MINUTES),
+    # and how long before that the counselor is warned.
+    "IVR_CONVERSATION_LIMIT_MINUTES": (20, int),
+    "IVR_CONVERSATION_WARNING_MINUTES": (2, int),
     "ADMIN_DESK_HOURS": ("09:00-18:00", str),
     "ADMIN_DESK_DAYS": ("mon,tue,wed,thu,fri", str),
     "TRUSTED_PROXY_COUNT": (0, int),

@@ -9,7 +9,8 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from callcenter.models import Call, CallLeg, Counselor, LegResult
-from ivr import reservations
+from callcenter.timezone import line_timezone
+from ivr import reservations, unanswered
 from ivr.calls import (
     FINAL_STATUSES,
     default_outcome,
@@ -121,6 +122,7 @@ def apply_leg_status(
         leg.result = LegResult.COMPLETED
     elif leg.result == LegResult.RINGING:
         _settle_untaken_leg(leg, status, now)
+        unanswered.note_leg(session, leg, now, line_timezone())
     return end_leg_hold(session, leg, leg.call.call_sid, leg.leg_sid or leg_sid)
 
 

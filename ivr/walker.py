@@ -94,6 +94,9 @@ class Script:
     queue_position: int = 1
     queue_average: int = 0
     on_queue_poll: Callable[[CallWalker, int], None] | None = None
+    # Called once a conversation is bridged: the back office may act on the live call (a REST
+    # redirect of the caller's leg ends the conversation after `talk_seconds`).
+    during_talk: Callable[[CallWalker], None] | None = None
     callbacks_first: bool = True  # leg status callback before the Dial action, or after
     repeat_callbacks: bool = False  # Twilio retries: send every status callback twice
     desk: str = "answers"  # a plain number dialled (the desk): answers, no-answer, busy
@@ -168,6 +171,14 @@ class _HangupInDial(Exception):
     def __init__(self, reason: str, dial_status: str, leg_sid: str) -> None:
         super().__init__(reason)
         self.dial_status, self.leg_sid = dial_status, leg_sid
+
+
+class _RedirectedInDial(Exception):
+    """A REST update moved the caller's leg out of a bridged <Dial> to new TwiML."""
+
+    def __init__(self, target: str, leg_sid: str, talked: int) -> None:
+        super().__init__(target)
+        self.target, self.leg_sid, self.talked = target, leg_sid, talked
 
 
 class CallWalker:
@@ -359,6 +370,8 @@ class CallWalker:
                 outcome, dial_sid, talked = self._counselor_leg(number, path, verb)
             except _HangupInDial as left:
                 self._leave_dial(verb, path, left)
+            except _RedirectedInDial as moved:
+                return self._moved_out_of_dial(verb, path, moved)
             if outcome == "completed" and talked:
                 break
         if talked:
@@ -380,6 +393,30 @@ class CallWalker:
         body = self.post(target, form)
         self._flush_leg_callbacks()
         return body
+
+    def _moved_out_of_dial(
+        self, verb: Element, path: str, moved: _RedirectedInDial
+    ) -> tuple[str, str]:
+        """Follow a REST redirect of the caller out of a conversation, as Twilio does.
+
+        The counselor's leg ends (its status callback says completed), the <Dial>'s action is
+        still requested but its answer is not executed, and the caller's call goes on with the
+        TwiML at the new URL.
+        """
+        self._record_conversation(verb, path, moved.talked)
+        target = self._path(moved.target, path)
+        self.transcript.add("line", "통화 중에 발신자의 전화가 새 안내로 옮겨짐")
+        action = verb.get("action")
+        if action is not None:
+            form = self._form(
+                DialCallStatus="completed",
+                DialCallSid=moved.leg_sid,
+                DialCallDuration=str(moved.talked),
+            )
+            self._dial_action(self._path(action, path), form)  # its TwiML is not run
+        else:
+            self._flush_leg_callbacks()
+        return self.post(target, self._form()), target
 
     def _leave_dial(self, verb: Element, path: str, left: _HangupInDial) -> NoReturn:
         """End the call in a <Dial>: Twilio still requests its action, with the call completed."""
@@ -458,9 +495,18 @@ class CallWalker:
             leg_status("completed", 8)
             return "completed", leg_sid, 0
         talk = self.script.talk_seconds
+        limit = int(dial.get("timeLimit") or 0)
+        if self.script.during_talk is not None:
+            self.script.during_talk(self)
+        moved = self.redirects(self.transcript.call_sid) if self.redirects else None
+        if limit and talk >= limit and not moved:
+            talk = limit
+            self.transcript.add("line", f"통화가 제한 시간 {limit}초에 닿아 끊김")
         self.transcript.add("line", f"발신자와 상담위원 {to[-4:]} 통화 {talk}초")
         self.elapsed += talk
         leg_status("completed", talk + 8)
+        if moved:
+            raise _RedirectedInDial(moved, leg_sid, talk)
         return "completed", leg_sid, talk
 
     def _whisper(

@@ -48,7 +48,7 @@ def voice() -> Response:
     caller = request.form.get("From")
     call = this_call()
     response = VoiceResponse()
-    if is_blocked(session, caller):
+    if is_blocked(session, caller, now):
         set_outcome(call, CallOutcome.BLOCKED)
         record_step(call, "blocked", now)
         say(response, "blocked", "ko")

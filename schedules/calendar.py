@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import select
@@ -71,3 +72,22 @@ def _status(day: date, override: DayOverride | None, language: str) -> DayStatus
         closed = override.kind == DayOverrideKind.CLOSED
         return DayStatus(day, closed, override.reason or holiday, overridden=True)
     return DayStatus(day, holiday is not None, holiday, overridden=False)
+
+
+def is_working_day(status: DayStatus) -> bool:
+    """Whether a date is a working day: a weekday the line is not closed on."""
+    return status.day.weekday() < 5 and not status.closed
+
+
+def one_working_day_after(session: Session, at: datetime, tz: ZoneInfo) -> datetime:
+    """Return the same wall-clock time on the next working day after an instant.
+
+    Weekends and closure days (public holidays, days a coordinator closed) are skipped: a
+    message left on Friday evening before Chuseok is due on the Friday evening after it.
+    """
+    local = at.astimezone(tz)
+    first = local.date() + timedelta(days=1)
+    days = closure_days(session, first, first + timedelta(days=31))
+    due = next((d for d, status in sorted(days.items()) if is_working_day(status)), None)
+    day = due or first + timedelta(days=32)
+    return datetime.combine(day, local.timetz().replace(tzinfo=None), tz).astimezone(at.tzinfo)

@@ -14,17 +14,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import (
+    Call,
     CallbackRequest,
     CallbackStatus,
+    CallLeg,
     Counselor,
     Field,
     JobState,
+    LegResult,
     ShiftNotice,
+    Voicemail,
 )
 from callcenter.phones import InvalidPhoneNumber, can_receive_sms, to_e164
 from callcenter.telephony import send_sms
 from callcenter.timezone import line_timezone
 from schedules import swaps
+from schedules.calendar import one_working_day_after
 from schedules.occurrences import Occurrence, occurrences
 from schedules.oncall import coverage_gaps
 
@@ -221,6 +226,80 @@ def announce_pending_callbacks(session: Session, now: datetime) -> dict[str, Any
         sent += 1
     session.flush()
     return {"sent": sent}
+
+
+def alert_overdue_voicemails(session: Session, now: datetime) -> dict[str, Any]:
+    """Tell coordinators, once per message, of voice messages unhandled a working day later."""
+    tz = line_timezone()
+    candidates = session.scalars(
+        select(Voicemail).where(
+            Voicemail.status != "handled",
+            Voicemail.overdue_alerted_at.is_(None),
+            Voicemail.created_at <= now - timedelta(days=1),
+        )
+    ).all()
+    overdue = [v for v in candidates if one_working_day_after(session, v.created_at, tz) <= now]
+    if not overdue:
+        return {"overdue": 0, "sent": 0}
+    for voicemail in overdue:
+        voicemail.overdue_alerted_at = now
+    by_field: dict[str, int] = {}
+    for voicemail in overdue:
+        name = voicemail.field.name_ko if voicemail.field else "분야 미지정"
+        by_field[name] = by_field.get(name, 0) + 1
+    listed = ", ".join(f"{name} {count}건" for name, count in sorted(by_field.items()))
+    body = (
+        f"{SMS_PREFIX} 하루 넘게 처리되지 않은 음성 메시지가 {len(overdue)}건 있습니다 "
+        f"({listed}). 음성 메시지함에서 확인해 주세요."
+    )
+    sent = 0
+    for phone in coordinator_phones():
+        send_sms(session, phone, body)
+        sent += 1
+    session.flush()
+    return {"overdue": len(overdue), "sent": sent}
+
+
+def warn_long_conversations(session: Session, now: datetime) -> dict[str, Any]:
+    """Text each counselor whose conversation nears the conversation limit, once per call.
+
+    The <Dial> ends the conversation at the limit and the caller hears why; the counselor
+    is told beforehand, so that they can close the conversation themselves.
+    """
+    from ivr.calls import record_step
+    from ivr.routing import conversation_limit
+
+    warning = timedelta(
+        minutes=int(current_app.config.get("IVR_CONVERSATION_WARNING_MINUTES") or 0)
+    )
+    limit = conversation_limit()
+    if warning <= timedelta(0) or warning >= limit:
+        return {"warned": 0}
+    legs = session.scalars(
+        select(CallLeg)
+        .join(Call, Call.id == CallLeg.call_id)
+        .where(
+            CallLeg.result == LegResult.CONNECTED,
+            CallLeg.ended_at.is_(None),
+            Call.ended_at.is_(None),
+            CallLeg.answered_at <= now - (limit - warning),
+            CallLeg.answered_at > now - limit,
+        )
+    ).all()
+    warned = 0
+    minutes, left = int(limit.total_seconds() // 60), int(warning.total_seconds() // 60)
+    for leg in legs:
+        if leg.call.reached("time_warned") or leg.counselor is None:
+            continue
+        body = (
+            f"{SMS_PREFIX} 지금 통화가 곧 상담 시간 {minutes}분에 닿습니다. "
+            f"{left}분 뒤에는 시민에게 안내한 뒤 통화가 끝납니다."
+        )
+        _sms(session, leg.counselor, body)
+        record_step(leg.call, "time_warned", now, counselor=leg.counselor_id)
+        warned += 1
+    session.flush()
+    return {"warned": warned}
 
 
 def release_stale(session: Session, now: datetime) -> dict[str, Any]:

@@ -322,6 +322,34 @@ def next_session_start(
     return None
 
 
+def next_on_call(
+    session: Session, field_id: int, after: datetime, tz: ZoneInfo, within: timedelta
+) -> Counselor | None:
+    """Return who takes the field's calls now or at its next session within `within`.
+
+    The first in fair dial order of those on call at that instant; None when nobody is
+    rostered for the field that soon.
+    """
+    start = next_session_start(session, field_id, after, tz, horizon_days=within.days + 1)
+    if start is None or start - after > within:
+        return None
+    found = on_call(session, field_id, start, tz)
+    return found[0] if found else None
+
+
+def shift_end(session: Session, counselor_id: int, at: datetime, tz: ZoneInfo) -> datetime | None:
+    """Return when the shift a counselor is on at an instant ends (the latest, if several)."""
+    from schedules.occurrences import occurrences
+
+    day = at.astimezone(tz).date()
+    ends = [
+        o.ends_at(tz)
+        for o in occurrences(session, day, day, tz, counselor_id=counselor_id)
+        if o.starts_at(tz) <= at < o.ends_at(tz)
+    ]
+    return max(ends) if ends else None
+
+
 @dataclass(frozen=True)
 class Gap:
     """A period within a field's normal hours when nobody is on call."""
@@ -399,7 +427,9 @@ __all__ = [
     "coverage",
     "coverage_gaps",
     "free_on_call",
+    "next_on_call",
     "next_session_start",
     "on_call",
     "on_call_statement",
+    "shift_end",
 ]

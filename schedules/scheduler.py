@@ -99,6 +99,22 @@ JOBS: tuple[JobSpec, ...] = (
         timedelta(hours=10),  # still news during the working day, not at night
     ),
     JobSpec(
+        "overdue_voicemails",
+        "처리 안 된 음성 메시지 알림",
+        "30분마다",
+        jobs.alert_overdue_voicemails,
+        every(30),
+        timedelta(minutes=30),
+    ),
+    JobSpec(
+        "conversation_warnings",
+        "상담 시간 제한 전 알림",
+        "1분마다",
+        jobs.warn_long_conversations,
+        every(1),
+        timedelta(minutes=1),
+    ),
+    JobSpec(
         "release_stale",
         "멈춘 통화·통화 중 표시 정리",
         "2분마다",

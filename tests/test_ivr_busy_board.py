@@ -151,6 +151,38 @@ def test_board_learns_a_reservation_a_moment_after_its_commit(board, db, on_shif
     ]
 
 
+def test_board_learns_a_pause_a_moment_after_its_commit(board, db, on_shift, clock):
+    counselor = on_shift("legal")
+    db.commit()
+    assert eventually(
+        lambda: (
+            board.free_in_dial_order([counselor.id], clock.now) == [(counselor.id, counselor.phone)]
+        )
+    )
+    counselor.paused_until = clock.now + timedelta(hours=2)
+    db.commit()
+    assert eventually(lambda: board.free_in_dial_order([counselor.id], clock.now) == [])
+    assert board.free_in_dial_order([counselor.id], clock.now + timedelta(hours=3)) == [
+        (counselor.id, counselor.phone)
+    ]
+
+
+def test_paused_counselor_is_not_rung_with_the_board_listening(
+    app, board, db, walker, on_shift, clock, settings, monkeypatch
+):
+    settings(IVR_BUSY_BOARD=True)
+    monkeypatch.setitem(app.extensions, "ivr_busy_board", board)
+    kim = on_shift("legal", name="김변호")
+    lee = on_shift("legal", name="이세무")
+    kim.paused_until = clock.now + timedelta(hours=2)
+    db.commit()
+    assert eventually(
+        lambda: board.free_in_dial_order([kim.id, lee.id], clock.now) == [(lee.id, lee.phone)]
+    )
+    transcript = play(walker, "1", counselors=["answers"])
+    assert kim.phone not in "\n".join(body for _, _, _, body in transcript.exchanges)
+
+
 def test_board_stops_answering_when_notifications_stop_reaching_it(board, db, on_shift, clock):
     counselor = on_shift("legal")
     db.commit()

@@ -244,7 +244,7 @@ def test_ring_query_string_reads_back_as_the_same_ring():
 def test_conversations_end_before_their_busy_flag_could_pass_for_a_lost_one(
     db, walker, on_shift, clock, settings
 ):
-    settings(IVR_BUSY_TIMEOUT_MINUTES=90)
+    settings(IVR_BUSY_TIMEOUT_MINUTES=90, IVR_CONVERSATION_LIMIT_MINUTES=120)
     on_shift("legal")
     transcript = play(walker, "1", counselors=["answers"])
     assert next(transcript.documents("/ivr/menu")[0].iter("Dial")).get("timeLimit") == "5400"

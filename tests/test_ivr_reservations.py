@@ -85,14 +85,17 @@ def test_the_busy_boards_rule_is_the_databases_rule(app, db, on_shift, clock):
     stale_before = now - timedelta(hours=2)
     instants = [None, stale_before, stale_before + timedelta(seconds=1), now, now + timedelta(1)]
     with app.test_request_context():
-        for busy_since, reserved_until in itertools.product(instants, instants):
+        for busy_since, reserved_until, paused_until in itertools.product(instants, repeat=3):
             if busy_since is not None and busy_since > now:
                 continue
             counselor.busy_since, counselor.reserved_until = busy_since, reserved_until
+            counselor.paused_until = paused_until
             db.commit()
             in_sql = bool(reservations.free_counselors(db, [counselor.id], now))
-            in_python = reservations.is_free(busy_since, reserved_until, now, stale_before)
-            assert in_sql == in_python, (busy_since, reserved_until)
+            in_python = reservations.is_free(
+                busy_since, reserved_until, paused_until, now, stale_before
+            )
+            assert in_sql == in_python, (busy_since, reserved_until, paused_until)
 
 
 def test_a_reservation_runs_out_after_the_ring_and_whisper_time(

@@ -15,12 +15,14 @@ def _menu(state):
     add_nav_item(app, "backoffice.consultations", "상담 기록", order=10)
     add_nav_item(app, "backoffice.callbacks", "콜백", order=20)
     add_nav_item(app, "backoffice.voicemails", "음성 메시지", order=30)
+    add_nav_item(app, "backoffice.live_calls", "지금 통화", order=35)
     add_nav_item(app, "backoffice.calls", "통화 기록", roles=coordinators, order=40)
     add_nav_item(app, "backoffice.categories_index", "상담 주제", roles=coordinators, order=50)
     add_nav_item(app, "backoffice.blocklist", "차단 목록", roles=coordinators, order=52)
     add_nav_item(app, "backoffice.prompt_list", "안내 문구", roles=coordinators, order=54)
     add_nav_item(app, "backoffice.outbox", "보낸 문자·전화", roles=coordinators, order=60)
     add_nav_item(app, "backoffice.phone", "브라우저 전화", order=70)
+    add_nav_item(app, "backoffice.availability", "내 전화 연결", roles=("counselor",), order=72)
     add_nav_item(app, "backoffice.users", "계정", roles=("admin",), order=80)
     add_nav_item(app, "backoffice.audit_log", "감사 기록", roles=("admin",), order=90)
     add_nav_item(app, "backoffice.access_review_page", "접근 기록 점검", roles=("admin",), order=91)
@@ -32,12 +34,14 @@ from callcenter.backoffice import (  # noqa: E402,F401
     account,
     appointments,
     audit_log,
+    availability,
     blocklist,
     callbacks,
     calls,
     categories,
     consultations,
     home,
+    live_calls,
     outbox,
     phone,
     prompt_wording,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from callcenter import clock
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp
 from callcenter.backoffice.helpers import audit_event, page_arg
@@ -35,10 +38,30 @@ class BlockForm(FlaskForm):
         _l("사유 (선택)"), validators=[Optional(), Length(max=max_length(BlockedNumber.reason))]
     )
 
+    days = SelectField(_l("기간"), choices=[], default="")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.days.choices = block_periods()
+
     def validate_number(self, field: StringField) -> None:
         """Accept only numbers a caller could call from."""
         if try_e164(field.data) is None:
             raise ValidationError(_("올바른 전화번호가 아닙니다. 010-1234-5678처럼 적어 주십시오."))
+
+
+# How long a coordinator may block a number: days, or "" for until it is removed.
+BLOCK_DAYS = ("7", "30", "90", "")
+
+
+def block_periods() -> list[tuple[str, str]]:
+    """Return the choices of a block's length, in the reader's language."""
+    return [(d, _("%(days)s일", days=d) if d else _("풀 때까지")) for d in BLOCK_DAYS]
+
+
+def block_until(days: str | None, now: datetime) -> datetime | None:
+    """Return when a block of that many days ends (None: until removed)."""
+    return now + timedelta(days=int(days)) if days and days.isdigit() else None
 
 
 @bp.route("/line/blocklist", methods=["GET", "POST"])
@@ -47,13 +70,22 @@ def blocklist() -> str | Response | tuple[str, int]:
     """List the blocked numbers, masked, and block another."""
     form = BlockForm()
     if form.validate_on_submit():
-        e164 = to_e164(form.number.data or "")
-        if blocked_entry(db.session, e164) is not None:
+        e164, now = to_e164(form.number.data or ""), clock.now()
+        existing = blocked_entry(db.session, e164)
+        if existing is not None and existing.active(now) and existing.expires_at is None:
             flash(_("%(number)s 번호는 이미 차단되어 있습니다.", number=mask(e164)), "info")
             return redirect(url_for("backoffice.blocklist"))
-        blocked = block_number(db.session, e164, (form.reason.data or "").strip() or None)
+        until = block_until(form.days.data, now)
+        reason = (form.reason.data or "").strip() or None
+        blocked = block_number(db.session, e164, reason, until, now)
         db.session.flush()
-        audit_event("create", "blocked_number", blocked.id, last4=blocked.last4)
+        audit_event(
+            "create",
+            "blocked_number",
+            blocked.id,
+            last4=blocked.last4,
+            **({"until": until.isoformat()} if until else {}),
+        )
         db.session.commit()
         flash(_("%(number)s 번호를 차단했습니다.", number=mask(e164)), "info")
         return redirect(url_for("backoffice.blocklist"))
@@ -66,6 +98,7 @@ def blocklist() -> str | Response | tuple[str, int]:
         page=paginate(db.session, statement, page_arg()),
         masked_phone=masked_phone,
         tz=line_timezone(),
+        now=clock.now(),
     ), (422 if request.method == "POST" else 200)
 
 

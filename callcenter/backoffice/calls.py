@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from flask import render_template, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
@@ -13,6 +15,7 @@ from werkzeug.wrappers import Response
 from callcenter import labels, telephony
 from callcenter.auth.access import coordinator_required
 from callcenter.backoffice import bp, recordings
+from callcenter.backoffice.blocklist import block_periods
 from callcenter.backoffice.helpers import audit_event, date_arg, get_or_404, int_arg, page_arg
 from callcenter.call_steps import Names, call_path
 from callcenter.consultations import paginate
@@ -24,6 +27,15 @@ from callcenter.timezone import line_timezone
 # Kept for the modules that import them; the names live in callcenter/labels.py.
 CALL_OUTCOMES = labels.CALL_OUTCOME
 LEG_RESULTS = labels.LEG_RESULT
+END_REASONS = {
+    "abuse": _l("폭언·위협으로 상담위원이 끝냄"),
+    "time_limit": _l("상담 시간 제한"),
+}
+
+
+def _labels(items: dict[str, Any]) -> dict[str, str]:
+    """Translate a label table once for this request."""
+    return {key: str(label) for key, label in items.items()}
 
 
 @bp.get("/calls")
@@ -86,6 +98,9 @@ def call(call_id: int) -> str:
         sandbox=telephony.is_sandbox(),
         path=call_path(item.steps, step_names(item), tz),
         tz=tz,
+        end_reasons=_labels(END_REASONS),
+        abuse_reason=_abuse_reason(item),
+        periods=block_periods(),
     )
 
 
@@ -101,6 +116,17 @@ def step_names(item: Call) -> Names:
         found = select(Counselor.id, Counselor.name).where(Counselor.id.in_(ids))
         counselors = {row.id: row.name for row in db.session.execute(found)}
     return Names(fields, counselors)
+
+
+def _abuse_reason(item: Call) -> str | None:
+    """Return why a counselor ended the call for abuse, in the reader's words."""
+    from callcenter.backoffice.live_calls import ABUSE_LABELS
+
+    for step in reversed(item.steps or []):
+        if step.get("step") == "ended_for_abuse":
+            label = ABUSE_LABELS.get(step.get("reason"))
+            return str(label) if label else None
+    return None
 
 
 @bp.get("/calls/<int:call_id>/audio")

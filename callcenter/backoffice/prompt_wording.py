@@ -112,6 +112,10 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
         ("survey", "survey_thanks", "call_again_at", "call_again_now", "goodbye"),
     ),
     (
+        _l("상담 중에 상담 위원이나 제한 시간이 통화를 바꿀 때"),
+        ("ended_for_abuse", "conversation_time_limit", "transfer_announce"),
+    ),
+    (
         _l("차단 번호와 장애 안내"),
         ("blocked", "sorry", "fallback_desk", "fallback_later"),
     ),

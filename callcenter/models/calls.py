@@ -89,6 +89,8 @@ class Call(Base):
         ForeignKey("counselors.id", ondelete="SET NULL"), index=True
     )
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)
+    # Why the line ended the conversation itself: abuse (a counselor ended it) or time_limit.
+    end_reason: Mapped[str | None] = mapped_column(String(16))
     # The recorded conversation (RECORDING_ENABLED): Twilio keeps the audio. The URL is personal
     # data, erased by retention, after which the recording is no longer played.
     recording_sid: Mapped[str | None] = mapped_column(String(64))
@@ -193,9 +195,12 @@ class Voicemail(Base):
     )
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # When the coordinators were told it was still unhandled a working day later.
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     field: Mapped[Field | None] = relationship()
     call: Mapped[Call | None] = relationship()
+    assigned_to: Mapped[Counselor | None] = relationship()
 
 
 class BlockedNumber(Base):
@@ -208,6 +213,12 @@ class BlockedNumber(Base):
     last4: Mapped[str | None] = mapped_column(String(4))
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The number may call again from this instant; None blocks it until it is removed.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def active(self, now: datetime) -> bool:
+        """Whether the entry still refuses the number's calls."""
+        return self.expires_at is None or self.expires_at > now
 
 
 class OutboxMessage(Base):

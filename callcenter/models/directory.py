@@ -66,6 +66,10 @@ class Counselor(Base):
     reserved_call_sid: Mapped[str | None] = mapped_column(String(64), index=True)
     reserved_position: Mapped[int | None] = mapped_column(Integer)
     reserved_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Rings in a row not answered; after IVR_PAUSE_AFTER_MISSED the line stops ringing them
+    # until `paused_until` (the end of that shift) or until they resume (see ivr.unanswered).
+    missed_rings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     fields: Mapped[list[Field]] = relationship(secondary=counselor_fields, order_by=Field.position)

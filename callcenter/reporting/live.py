@@ -32,11 +32,20 @@ def line_now() -> datetime:
 
 
 def is_busy(counselor: Counselor, now: datetime) -> bool:
-    """Whether a counselor is talking or being rung, by the line's own rule."""
+    """Whether a counselor may not be rung now (talking, being rung, paused): the line's rule."""
     from ivr.reservations import busy_timeout, is_free
 
     stale_before = now - busy_timeout()
-    return not is_free(counselor.busy_since, counselor.reserved_until, now, stale_before)
+    return not is_free(
+        counselor.busy_since, counselor.reserved_until, counselor.paused_until, now, stale_before
+    )
+
+
+def is_paused(counselor: Counselor, now: datetime) -> bool:
+    """Whether the line has paused a counselor who kept not answering."""
+    from ivr.reservations import is_paused as paused
+
+    return paused(counselor.paused_until, now)
 
 
 def waiting_calls(session: Session, now: datetime) -> dict[int | None, tuple[int, datetime | None]]:
@@ -129,16 +138,17 @@ class FieldNow:
     """One field on the wallboard."""
 
     field: Field
-    counselors: list[tuple[Counselor, bool]]  # (counselor, on a call)
+    counselors: list[tuple[Counselor, bool]]  # (counselor, on a call or paused)
     waiting: int
     longest_wait: int | None  # seconds
     pending_callbacks: int
     new_voicemails: int
+    paused: frozenset[int] = frozenset()  # counselors the line paused for unanswered rings
 
     @property
     def busy(self) -> int:
         """Return how many on-call counselors are on a call."""
-        return sum(1 for _, busy in self.counselors if busy)
+        return sum(1 for c, busy in self.counselors if busy and c.id not in self.paused)
 
 
 @dataclass
@@ -165,10 +175,12 @@ def wallboard(session: Session, now: datetime, tz: ZoneInfo) -> Wallboard:
     rows = []
     for item in session.scalars(Field.menu()):
         count, oldest = waiting.get(item.id, (0, None))
+        rostered = on_call(session, item.id, now, tz)
         rows.append(
             FieldNow(
                 field=item,
-                counselors=[(c, is_busy(c, now)) for c in on_call(session, item.id, now, tz)],
+                counselors=[(c, is_busy(c, now)) for c in rostered],
+                paused=frozenset(c.id for c in rostered if is_paused(c, now)),
                 waiting=count,
                 longest_wait=max(0, int((now - oldest).total_seconds())) if oldest else None,
                 pending_callbacks=callbacks.get(item.id, 0),

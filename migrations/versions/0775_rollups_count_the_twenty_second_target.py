@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0775'
-down_revision = '0740'
+down_revision = '0767'
 branch_labels = None
 depends_on = None
 
