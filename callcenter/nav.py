@@ -14,7 +14,15 @@ ACCOUNT = frozenset({"backoffice.change_own_password"})
 
 # The main menu: one group per task, in this order. The label is a Korean message id.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("상담", ("backoffice.consultations", "backoffice.calls", "backoffice.categories_index")),
+    (
+        "상담",
+        (
+            "backoffice.consultations",
+            "backoffice.appointments",
+            "backoffice.calls",
+            "backoffice.categories_index",
+        ),
+    ),
     ("콜백·음성 메시지", ("backoffice.callbacks", "backoffice.voicemails")),
     (
         "근무",
@@ -24,11 +32,19 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "rosters.counselors",
             "rosters.swaps",
             "rosters.closures",
+            "rosters.report",
         ),
     ),
     (
         "전화 회선",
-        ("backoffice.phone", "backoffice.prompt_list", "backoffice.blocklist", "backoffice.outbox"),
+        (
+            "backoffice.live_calls",
+            "backoffice.availability",
+            "backoffice.phone",
+            "backoffice.prompt_list",
+            "backoffice.blocklist",
+            "backoffice.outbox",
+        ),
     ),
     ("통계", ("reports.wallboard", "reports.index")),
     (

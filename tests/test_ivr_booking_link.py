@@ -52,5 +52,5 @@ def test_a_field_whose_counselor_does_not_answer_does_not_offer_the_link(
 ):
     clock.now = datetime(2027, 3, 9, 14, 0, tzinfo=SEOUL)
     transcript = play(walker, "1", counselors=["no-answer"])
-    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert "콜백을 원하시면 1번" in transcript.heard
     assert "주소를 문자로" not in transcript.heard

@@ -66,14 +66,14 @@ def test_three_wrong_keys_while_counselors_are_on_duty_still_take_a_callback(
 ):
     on_shift("legal")
     transcript = play(walker, "7", "8", "6", "1", "1")
-    assert "전화 회신 요청이 접수되었습니다." in transcript.heard
+    assert "콜백 요청이 접수되었습니다." in transcript.heard
     assert db.scalar(select(Call)).outcome == "callback_requested"
 
 
 def test_silence_three_times_leads_to_the_offer_not_a_hang_up(db, walker, clock):
     transcript = play(walker, "", "", "")
     assert transcript.heard.count("입력이 없었습니다.") == 3
-    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert "콜백을 원하시면 1번" in transcript.heard
     assert transcript.ended == "caller hung up"
 
 

@@ -104,7 +104,7 @@ def test_call_page_shows_why_the_call_was_ended(db, walker, on_shift, clock, sta
         during_talk=end_for_abuse(db, staff(counselor=kim), "threat"),
     )
     page = staff("coordinator").get(f"/calls/{db.scalar(select(Call.id))}").get_data(as_text=True)
-    assert "폭언·위협으로 상담 위원이 끝냄 (협박·위협)" in page
+    assert "폭언·위협으로 상담위원이 끝냄 (협박·위협)" in page
 
 
 def test_counselor_is_free_again_after_ending_an_abusive_call(db, walker, on_shift, clock, staff):

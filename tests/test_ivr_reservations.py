@@ -182,7 +182,7 @@ def test_caller_put_back_in_the_queue_keeps_their_place_and_hears_so(
 
     transcript = play(walker, "1", counselors=["no-answer"], queue_polls=3, on_queue_poll=events)
     assert "기다리시던 순서 그대로" in transcript.heard
-    assert transcript.heard.count("대기 순서는 1번째") >= 2
+    assert transcript.heard.count("대기 순서는 첫 번째") >= 2
     call = db.scalar(select(Call).where(Call.call_sid == transcript.call_sid))
     assert call.queue_entered_at == clock.now
 

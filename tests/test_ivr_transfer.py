@@ -100,7 +100,7 @@ def test_caller_handed_over_for_a_callback_hears_the_offer(
         during_talk=hand_over(db, staff(counselor=kim), fields["tax"], "callback"),
     )
     assert "세무 상담으로 넘겨 드리겠습니다" in transcript.heard
-    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert "콜백을 원하시면 1번" in transcript.heard
     assert db.scalar(select(Call)).field_id == fields["tax"].id
     assert db.scalar(select(CallbackRequest)).field_id == fields["tax"].id
 

@@ -108,7 +108,7 @@ def test_a_caller_whose_counselors_are_all_paused_is_offered_a_callback(
     transcript = play(walker, "1", queue_polls=3)
     assert rung(transcript) == []
     assert "지금 전화를 받을 수 있는 상담위원이 없습니다" in transcript.heard
-    assert "전화 회신을 원하시면 1번" in transcript.heard
+    assert "콜백을 원하시면 1번" in transcript.heard
 
 
 def test_pause_ends_with_the_shift(db, walker, on_shift, clock):

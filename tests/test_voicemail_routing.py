@@ -78,7 +78,7 @@ def test_counselor_home_lists_the_voice_messages_assigned_to_them(
     leave_message(walker)
     login("counselor", counselor=kim)
     page = client.get("/").get_data(as_text=True)
-    assert "내게 배정된 음성 메시지" in page
+    assert "내 음성 메시지" in page
     assert f"/voicemails/{db.scalar(select(Voicemail.id))}" in page
 
 
