@@ -555,9 +555,13 @@ class Driver:
             form.update(extra)
             return form
 
+        # Twilio sends progress events only when the <Number> asks for them; the end always.
+        events = set((number.get("statusCallbackEvent") or "completed").split())
+
         def progress() -> None:
             for status in ("initiated", "ringing"):
-                self.post(status_url, leg_form(CallStatus=status))
+                if status in events:
+                    self.post(status_url, leg_form(CallStatus=status))
 
         self.background(progress)
         talked, leg_status = 0, "completed"
@@ -568,11 +572,12 @@ class Driver:
         else:
             leg.ring_delay = rng.uniform(*self.timing.ring)
             time.sleep(leg.ring_delay)
-            # The answered event and the whisper request leave Twilio independently.
-            self.background(
-                lambda: self.post(status_url, leg_form(CallStatus="in-progress")),
-                delay=rng.uniform(0, 0.05),
-            )
+            if "answered" in events:
+                # The answered event and the whisper request leave Twilio independently.
+                self.background(
+                    lambda: self.post(status_url, leg_form(CallStatus="in-progress")),
+                    delay=rng.uniform(0, 0.05),
+                )
             talked = self._whisper(record, leg, whisper_url, leg_form, rng)
             dial_status = "completed"
         self._free(record, phone)

@@ -21,7 +21,7 @@ from ivr.cache import rostered_ids
 from ivr.calls import record_step
 from ivr.reservations import held_for, queue_window, release
 from ivr.responses import absolute, say, with_retries
-from ivr.routing import Ring, arrival, dial_order, reserve_next
+from ivr.routing import Ring, arrival, dial_order, reserve_next, tried_counselors
 from ivr.speech import spoken_minutes
 from ivr.unanswered import everyone_paused
 
@@ -192,24 +192,27 @@ def _take_next(
 ) -> tuple[int, str, str, Ring] | None:
     """Take the longest waiter who can be given a free counselor, and reserve that counselor.
 
-    Does not commit. None when no waiting caller can be served now.
+    Does not commit. None when no waiting caller can be served now. A waiter who cannot
+    be given anyone (they rang every free counselor already, or another dispatch took the
+    last one a moment ago) is passed over; once a field has nobody free, none of its
+    waiters is tried, so concurrent dispatches do not each walk the whole queue.
     """
-    waiting = (
-        session.execute(
-            select(Call.id)
-            .where(
-                Call.field_id.in_(field_ids),
-                Call.queue_entered_at > now - queue_window(),
-                Call.queue_left_at.is_(None),
-                Call.ended_at.is_(None),
-            )
-            .order_by(Call.queue_entered_at, Call.id)
-            .limit(MAX_SERVED)
+    waiting = session.execute(
+        select(Call.id, Call.field_id)
+        .where(
+            Call.field_id.in_(field_ids),
+            Call.queue_entered_at > now - queue_window(),
+            Call.queue_left_at.is_(None),
+            Call.ended_at.is_(None),
         )
-        .scalars()
-        .all()
-    )
-    for call_id in waiting:
+        .order_by(Call.queue_entered_at, Call.id)
+        .limit(MAX_SERVED)
+    ).all()
+    nobody_free: set[int] = set()
+    for call_id, field_id in waiting:
+        if field_id in nobody_free:
+            continue
+        passed_over = None
         with session.begin_nested() as attempt:
             if not take_from_queue(session, call_id, now):
                 attempt.rollback()
@@ -219,9 +222,17 @@ def _take_next(
             ring = reserve_next(session, call, call.field_id, now, tz)
             if ring is None:  # nobody free whom this caller has not rung already
                 attempt.rollback()
-                continue
-            record_step(call, "dequeued", now, counselor=ring.counselor_id)
-            return call.id, call.call_sid, call.language, ring
+                passed_over = call
+            else:
+                record_step(call, "dequeued", now, counselor=ring.counselor_id)
+                return call.id, call.call_sid, call.language, ring
+        # Passed over for having rung everyone free, the waiters behind may still be served;
+        # with nobody free, or free counselors it has not rung held by another dispatch (or
+        # kept for an earlier caller), none of them can be.
+        assert passed_over is not None
+        free = dial_order(session, field_id, now, tz)
+        if not free or set(dict(free)) - tried_counselors(session, passed_over):
+            nobody_free.add(field_id)
     return None
 
 

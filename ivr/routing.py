@@ -195,8 +195,10 @@ def dial(response: VoiceResponse, ring: Ring, phone: str) -> None:
         phone,
         url=with_retries(_route("ivr.whisper") + query),
         method="POST",
+        # Only the leg's end: the whisper records the answer, and the leg is recorded by
+        # whichever request about it comes first, so progress events would be work for nothing.
         status_callback=with_retries(_route("ivr.status") + query, callback=True),
-        status_callback_event="initiated ringing answered completed",
+        status_callback_event="completed",
         status_callback_method="POST",
     )
 

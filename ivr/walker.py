@@ -467,9 +467,12 @@ class CallWalker:
                     extra["CallDuration"] = str(duration)
                 self._pending_leg.append((status_path, leg_form(**extra)))
 
+        # Twilio sends progress events only when the <Number> asks for them; the end always.
+        events = set((number.get("statusCallbackEvent") or "completed").split())
         if status_path:
-            self._callback(status_path, leg_form(CallStatus="initiated"))
-            self._callback(status_path, leg_form(CallStatus="ringing"))
+            for event in ("initiated", "ringing"):
+                if event in events:
+                    self._callback(status_path, leg_form(CallStatus=event))
         if behaviour in ("no-answer", "busy", "fails"):
             status = {"no-answer": "no-answer", "busy": "busy", "fails": "failed"}[behaviour]
             self.transcript.add("line", f"상담위원 {to[-4:]}: {status}")
@@ -481,7 +484,7 @@ class CallWalker:
             self.elapsed += 5
             leg_status("canceled", 0)
             raise _HangupInDial("caller hung up while the phone rang", "canceled", leg_sid)
-        if status_path:
+        if status_path and "answered" in events:
             self._callback(status_path, leg_form(CallStatus="in-progress"))
         self.transcript.add("line", f"상담위원 {to[-4:]} 전화를 받음")
         if behaviour == "caller-hangs-up-in-whisper":

@@ -294,3 +294,49 @@ def test_hold_rounds_of_two_waiters_at_once_never_deadlock(
         db.commit()
     # Every deadlock is logged as a warning (the request retried, or its dispatch stopped).
     assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_dispatch_finding_the_free_counselor_held_by_another_takes_nobody_from_the_queue(
+    app, db, on_shift, fields, clock
+):
+    from sqlalchemy import event, text
+
+    from callcenter.extensions import db as extension
+    from callcenter.timezone import line_timezone
+    from ivr.queueing import serve_waiters
+
+    counselor = on_shift("legal")
+    field = fields["legal"]
+    for n in range(10):
+        waited = clock.now - timedelta(minutes=10 - n)
+        db.add(
+            Call(
+                call_sid=f"CAwait{n}", field_id=field.id, started_at=waited, queue_entered_at=waited
+            )
+        )
+    db.commit()
+    takes: list[str] = []
+
+    def count_takes(conn, cursor, statement, parameters, context, many):
+        if statement.startswith("UPDATE calls SET queue_left_at"):
+            takes.append(statement)
+
+    # Another dispatch is reserving the free counselor: its row is locked until that commits.
+    with extension.engine.connect() as other:
+        other.execute(
+            text("SELECT id FROM counselors WHERE id = :id FOR UPDATE"), {"id": counselor.id}
+        )
+        event.listen(extension.engine, "before_cursor_execute", count_takes)
+        try:
+            assert serve_waiters(db, [field.id], clock.now, line_timezone()) is None
+        finally:
+            event.remove(extension.engine, "before_cursor_execute", count_takes)
+        other.rollback()
+    assert len(takes) == 1  # the head was tried; the nine behind it were not
+    db.expire_all()
+    assert all(c.queue_left_at is None for c in db.scalars(select(Call)))
+    # Once the other dispatch is done, the head is served (and moved by a REST redirect).
+    with app.test_request_context():
+        serve_waiters(db, [field.id], clock.now, line_timezone())
+    db.expire_all()
+    assert db.get(Counselor, counselor.id).reserved_call_sid == "CAwait0"

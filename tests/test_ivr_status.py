@@ -37,6 +37,24 @@ def test_progress_arriving_after_the_final_status_is_ignored(app, client, db, wa
     assert db.scalar(select(Call)).status == "completed"
 
 
+def test_a_counselors_leg_reports_only_its_end_and_the_call_is_still_recorded_whole(
+    app, client, db, walker, on_shift, clock
+):
+    on_shift("legal")
+    transcript = play(walker, "1")
+    leg_statuses = [
+        form["CallStatus"]
+        for path, form, _, _ in transcript.exchanges
+        if path.startswith("/ivr/status") and "ParentCallSid" in form
+    ]
+    # No progress events: the whisper records the answer, the first request records the leg.
+    assert leg_statuses == ["completed"]
+    leg = db.scalar(select(CallLeg))
+    assert leg.answered_at is not None and leg.ended_at is not None
+    assert leg.result == "completed"
+    assert db.scalar(select(Call)).outcome == "connected"
+
+
 def test_status_of_an_unknown_call_creates_its_record(app, client, db, clock):
     response = post_status(
         app, client, CallSid="CAunknown", From="+821012345678", CallStatus="no-answer"
