@@ -150,6 +150,15 @@ class BusyBoard:
         free.sort(key=_fair_order)
         return [(s.id, s.phone) for s in free]
 
+    def all_paused(self, ids: Sequence[int], now: datetime) -> bool | None:
+        """Whether every one of `ids` is paused now; None when the board cannot say."""
+        if self._pid != os.getpid() or not self.live:
+            return None
+        states = [self._states.get(counselor_id) for counselor_id in ids]
+        if any(state is None for state in states):
+            return None
+        return all(s.paused_until is not None and s.paused_until > now for s in states if s)
+
     def _listen(self) -> None:
         """Keep the copy current until stopped; reconnect after any failure."""
         pause = 0.5

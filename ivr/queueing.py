@@ -19,6 +19,7 @@ from callcenter.labels import ordinal
 from callcenter.models import Call, Counselor, Field
 from ivr.cache import rostered_ids
 from ivr.calls import record_step
+from ivr.reader import busy_board
 from ivr.reservations import held_for, queue_window, release
 from ivr.responses import absolute, say, with_retries
 from ivr.routing import Ring, arrival, dial_order, reserve_next, tried_counselors
@@ -272,11 +273,28 @@ def hold_round(
     # the queue from its head: another waiter's hold round walks it too, and each holding
     # its own row while reaching for the other's is a deadlock.
     session.commit()
-    if serve_waiters(session, fields, now, tz, asking=call) is not None:
+    if someone_may_be_free(session, fields[0], now, tz) and (
+        serve_waiters(session, fields, now, tz, asking=call) is not None
+    ):
         return _leave(session, call, "queue_counselor_free", now)
     if everyone_paused(session, fields[0] or 0, now, tz) and take_from_queue(session, call.id, now):
         return _leave(session, call, "queue_all_paused", now)  # nobody will come: the offer
     return None
+
+
+def someone_may_be_free(session: Session, field_id: int, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether a hold round's dispatch could find a free counselor of the field.
+
+    Every waiter's round runs the dispatch, as the net under the paths that free a counselor;
+    the busy board (PostgreSQL) answers "nobody" without a query, a moment behind the
+    database at most, which the next round makes up. Without a live board: True.
+    """
+    board = busy_board()
+    if board is None:
+        return True
+    ids = rostered_ids(session, field_id, now, tz)
+    free = board.free_in_dial_order(ids, now) if ids else []
+    return free is None or bool(free)
 
 
 # How long a REST redirect of a taken caller may take before their hold round acts instead.

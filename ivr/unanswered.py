@@ -67,10 +67,15 @@ def note_leg(session: Session, leg: CallLeg, now: datetime, tz: ZoneInfo) -> boo
 def everyone_paused(session: Session, field_id: int, now: datetime, tz: ZoneInfo) -> bool:
     """Whether every counselor on duty for the field is paused: nobody to wait for."""
     from ivr.cache import rostered_ids
+    from ivr.reader import busy_board
 
     ids = rostered_ids(session, field_id, now, tz)
     if not ids:
         return False
+    board = busy_board()
+    known = board.all_paused(ids, now) if board is not None else None
+    if known is not None:
+        return known
     paused = session.scalar(
         select(func.count())
         .select_from(Counselor)

@@ -208,3 +208,39 @@ def test_roster_edit_reaches_the_menu_at_once_with_the_board_listening(
     db.commit()
     both = {first.id, second.id}
     assert eventually(lambda: set(rostered_ids(db, field_id, clock.now, SEOUL)) == both)
+
+
+def test_hold_round_runs_no_dispatch_when_the_board_knows_everyone_is_engaged(
+    app, board, db, walker, on_shift, clock, settings, monkeypatch
+):
+    from ivr import queueing
+
+    busy = on_shift("legal")
+    busy.busy_since = clock.now - timedelta(minutes=3)
+    db.commit()
+    assert eventually(lambda: board.free_in_dial_order([busy.id], clock.now) == [])
+    settings(IVR_BUSY_BOARD=True)
+    monkeypatch.setitem(app.extensions, "ivr_busy_board", board)
+
+    def no_dispatch(*args, **kwargs):
+        raise AssertionError("the board knew nobody was free; the queue was walked")
+
+    monkeypatch.setattr(queueing, "serve_waiters", no_dispatch)
+    transcript = play(walker, "1", queue_polls=3)
+    assert "대기열 field-legal에 들어감" in transcript.events
+    assert transcript.heard.count("번째") >= 3  # each round still tells the caller's place
+
+
+def test_board_says_when_everyone_on_duty_is_paused(board, db, on_shift, clock):
+    kim, lee = on_shift("legal"), on_shift("legal")
+    kim.paused_until = clock.now + timedelta(hours=2)
+    db.commit()
+    ids = [kim.id, lee.id]
+    assert eventually(lambda: board.all_paused([kim.id], clock.now) is True)
+    assert board.all_paused(ids, clock.now) is False
+    lee.paused_until = clock.now + timedelta(hours=1)
+    db.commit()
+    assert eventually(lambda: board.all_paused(ids, clock.now) is True)
+    assert board.all_paused(ids, clock.now + timedelta(hours=1, minutes=1)) is False
+    board.stop()
+    assert board.all_paused(ids, clock.now) is None
