@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,42 +31,47 @@ def find_call(session: Session, call_sid: str) -> Call | None:
     return session.scalar(select(Call).where(Call.call_sid == call_sid))
 
 
-def open_call(session: Session, call_sid: str, caller: str | None, now: datetime) -> Call:
+# Built once: every webhook of a call runs it first.
+_LOCKED_CALL = (
+    select(Call)
+    .where(Call.call_sid == bindparam("call_sid"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+def open_call(
+    session: Session, call_sid: str, caller: str | None, now: datetime, fresh: bool = False
+) -> Call:
     """Return the call record of a CallSid, locked for this transaction; create it if new.
 
     Every webhook that writes a call or its legs takes the call's row first, so requests
     about one call (a leg's final status, the Dial's action, the call's own final status)
     run one after the other and never lock rows in opposite orders. Two first requests about
     a new call both insert it at once; the database keeps one row, and both lock it.
+    `fresh` (the call's first request) tries the insert before looking: one round trip less.
     """
-    statement = (
-        select(Call)
-        .where(Call.call_sid == call_sid)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    call = session.scalar(statement)
     e164 = try_e164(caller)
-    if call is not None:
-        if call.from_number is None and e164 is not None:
-            # The first request about the call came from a counselor's leg, without it.
-            call.from_number, call.from_last4 = e164, last4(e164)
-            call.from_digest = keyring.digest(e164)
-        return call
-    values: dict[str, Any] = {
-        "call_sid": call_sid,
-        "from_number": e164,
-        "from_digest": keyring.digest(e164) if e164 else None,
-        "from_last4": last4(e164),
-        "started_at": now,
-        "steps": [],
-        "status": "in-progress",
-    }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Call).values(**values).on_conflict_do_nothing())
-    call = session.scalar(statement)
-    assert call is not None
+    call = None if fresh else session.scalar(_LOCKED_CALL, {"call_sid": call_sid})
+    if call is None:
+        values: dict[str, Any] = {
+            "call_sid": call_sid,
+            "from_number": e164,
+            "from_digest": keyring.digest(e164) if e164 else None,
+            "from_last4": last4(e164),
+            "started_at": now,
+            "steps": [],
+            "status": "in-progress",
+        }
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(insert(Call).values(**values).on_conflict_do_nothing())
+        call = session.scalar(_LOCKED_CALL, {"call_sid": call_sid})
+        assert call is not None
+    if call.from_number is None and e164 is not None:
+        # The first request about the call came from a counselor's leg, without it.
+        call.from_number, call.from_last4 = e164, last4(e164)
+        call.from_digest = keyring.digest(e164)
     return call  # not committed
 
 

@@ -23,11 +23,13 @@ def asked_language() -> str:
     return "en" if request.args.get("lang") == "en" else "ko"
 
 
-def this_call() -> Call:
-    """Return the record of the call making this request, creating it if it is missing."""
-    return open_call(
-        db.session, request.form.get("CallSid", ""), request.form.get("From"), current_time()
-    )
+def this_call(fresh: bool = False) -> Call:
+    """Return the record of the call making this request, creating it if it is missing.
+
+    `fresh`: the call's first request, whose record is most likely not there yet.
+    """
+    form = request.form
+    return open_call(db.session, form.get("CallSid", ""), form.get("From"), current_time(), fresh)
 
 
 def menu_tries() -> int:

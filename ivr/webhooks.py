@@ -46,7 +46,7 @@ def voice() -> Response:
     """Answer a new call: blocklist, greeting, notices, the field menu."""
     session, now = db.session, current_time()
     caller = request.form.get("From")
-    call = this_call()
+    call = this_call(fresh=True)
     response = VoiceResponse()
     if is_blocked(session, caller, now):
         set_outcome(call, CallOutcome.BLOCKED)
