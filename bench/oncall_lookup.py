@@ -249,7 +249,21 @@ def report(label: str, durations: list[float], baseline: float | None = None) ->
     )
 
 
-def bench(url: str, lookups: int, seed: int) -> None:
+def profile(run: Callable[[], None], calls: int, finish: Callable[[], None]) -> None:
+    """Print where the time of `calls` look-ups goes, by own time (cProfile)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        run()
+        finish()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+def bench(url: str, lookups: int, seed: int, profiled: bool = False) -> None:
     """Build one database and print the figures for it."""
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=normalise_database_url(url))
     with app.app_context():
@@ -308,6 +322,9 @@ def bench(url: str, lookups: int, seed: int) -> None:
             report("on_call", timed(session, lookups, one_lookup, end, second), baseline)
             report("free_on_call", timed(session, lookups, one_free_lookup, end, second), baseline)
 
+        if profiled:
+            print("  -- cProfile of on_call, first statement of a request that commits")
+            profile(one_lookup, lookups, session.commit)
         few = max(lookups // 10, 20)
         baseline = baselines["commit"]
         print("  -- whole-roster questions, first statement of a request that commits")
@@ -339,13 +356,14 @@ def main() -> None:
     parser.add_argument("--only", choices=("sqlite", "postgresql"), help="run one database only")
     parser.add_argument("--lookups", type=int, default=2000, help="on-call look-ups to time")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of on_call")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
     if args.only != "postgresql":
         with tempfile.TemporaryDirectory() as tmp:
-            bench(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.lookups, args.seed)
+            bench(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.lookups, args.seed, args.profile)
     if args.only != "sqlite":
-        bench(args.database_url, args.lookups, args.seed)
+        bench(args.database_url, args.lookups, args.seed, args.profile)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from callcenter import audit
 from callcenter.models import (
     Call,
     CallbackRequest,
@@ -143,8 +144,17 @@ def open_swap_lead() -> timedelta:
 
 
 def remind_open_swaps(session: Session, now: datetime) -> dict[str, Any]:
-    """Remind about open swap requests and gap offers nobody has taken before the shift."""
-    return {"reminded": swaps.remind_open_swaps(session, now, line_timezone(), open_swap_lead())}
+    """Withdraw gap offers the roster now covers; remind about the rest before the shift."""
+    tz = line_timezone()
+    withdrawn = swaps.withdraw_covered_offers(session, now, tz)
+    for swap in withdrawn:
+        audit.record(
+            session, None, "edit", "shift_swap", swap.id, now=now, change="withdrawn", by="covered"
+        )
+    return {
+        "withdrawn": len(withdrawn),
+        "reminded": swaps.remind_open_swaps(session, now, tz, open_swap_lead()),
+    }
 
 
 def coordinator_phones() -> list[str]:

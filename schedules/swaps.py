@@ -9,6 +9,12 @@ An open request names no colleague: everyone who could take it (`schedules.subst
 told, and the first to accept gets the shift. A coordinator's offer of uncovered hours is an
 open request without a requester. Shortly before the shift, an open request nobody took is
 reminded once (`remind_open_swaps`).
+
+A coordinator may withdraw an offer nobody took (`withdraw_offer`), and an offer whose hours
+somebody covers by other means (a coordinator put someone on, an absence was cancelled) is
+withdrawn by `withdraw_covered_offers`. Every change of hands, taking or withdrawing, is one
+conditional UPDATE on a pending row without a recipient: of several counselors accepting at
+once, or an acceptance meeting a withdrawal, exactly one wins and the others are told why.
 """
 
 from __future__ import annotations
@@ -23,10 +29,16 @@ from callcenter.models import Counselor, Field, OneOffShift, ShiftSwap, SwapStat
 from callcenter.phones import can_receive_sms
 from callcenter.telephony import send_sms
 from schedules.occurrences import Occurrence, find_occurrence
+from schedules.oncall import coverage_gaps, on_call
 from schedules.shifts import RosterError, add_one_off_shift, skip_occurrence
 from schedules.substitutes import substitutes
 
 SMS_PREFIX = "[시민 전문상담]"
+TAKEN = "다른 상담위원이 먼저 맡았습니다. 근무표는 바뀌지 않았습니다."
+WITHDRAWN = "코디네이터가 이 근무 제안을 철회했습니다. 근무표는 바뀌지 않았습니다."
+CANCELLED = "요청한 상담위원이 교대 요청을 취소했습니다. 근무표는 바뀌지 않았습니다."
+DECIDED = "이미 처리된 교대 요청입니다."
+COVERED = "이 시간은 이미 다른 상담위원이 맡았습니다. 근무표는 바뀌지 않았습니다."
 
 
 def request_swap(
@@ -161,16 +173,25 @@ def _pending_for(
     )
 
 
-def _require_pending(swap: ShiftSwap) -> None:
+def _refusal(swap: ShiftSwap, by: Counselor | None = None) -> RosterError:
+    """Say why a request that is no longer pending cannot be acted on."""
+    if swap.status == SwapStatus.CANCELLED:
+        return RosterError(WITHDRAWN if swap.requester_id is None else CANCELLED)
+    if swap.status == SwapStatus.ACCEPTED and by is not None and swap.recipient_id != by.id:
+        return RosterError(TAKEN)
+    return RosterError(DECIDED)
+
+
+def _require_pending(swap: ShiftSwap, by: Counselor | None = None) -> None:
     if swap.status != SwapStatus.PENDING:
-        raise RosterError("이미 처리된 교대 요청입니다.")
+        raise _refusal(swap, by)
 
 
 def accept_swap(
     session: Session, swap: ShiftSwap, by: Counselor, now: datetime, tz: ZoneInfo
 ) -> None:
     """Apply a swap on the recipient's acceptance (an open one: the first colleague's)."""
-    _require_pending(swap)
+    _require_pending(swap, by)
     if swap.recipient_id is None:
         _take_open(session, swap, by, now, tz)
         return
@@ -230,8 +251,12 @@ def _take_open(
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise RosterError("다른 상담위원이 먼저 맡았습니다.")
+        session.refresh(swap)
+        raise _refusal(swap, by)
     session.refresh(swap)
+    if swap.requester_id is None and is_covered(session, swap, tz):
+        # Filled some other way a moment ago: taking it would put two on the same hours.
+        raise RosterError(COVERED)
     note = f"교대 #{swap.id}" if swap.requester_id else f"근무 제안 #{swap.id}"
     if swap.requester_id is not None:
         offered = find_occurrence(
@@ -269,11 +294,82 @@ def decline_swap(session: Session, swap: ShiftSwap, by: Counselor, now: datetime
 
 def cancel_swap(session: Session, swap: ShiftSwap, by: Counselor | None, now: datetime) -> None:
     """Withdraw one's own pending request (`by=None`: a coordinator withdraws an offer)."""
-    _require_pending(swap)
+    _require_pending(swap, by)
     if (by.id if by else None) != swap.requester_id:
         raise RosterError("요청한 상담위원만 취소할 수 있습니다.")
-    swap.status, swap.decided_at = SwapStatus.CANCELLED, now
-    session.flush()
+    _withdraw(session, swap, now)
+
+
+def _withdraw(session: Session, swap: ShiftSwap, now: datetime) -> None:
+    """Close a pending request unless somebody took it first (one conditional UPDATE)."""
+    closed = session.execute(
+        update(ShiftSwap)
+        .where(ShiftSwap.id == swap.id, ShiftSwap.status == SwapStatus.PENDING)
+        .values(status=SwapStatus.CANCELLED, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(swap)
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        raise _refusal(swap)
+
+
+def withdraw_offer(session: Session, swap: ShiftSwap, now: datetime) -> None:
+    """Withdraw a coordinator's offer of uncovered hours that nobody has taken yet."""
+    if swap.requester_id is not None:
+        raise RosterError("코디네이터의 근무 제안만 철회할 수 있습니다.")
+    if swap.status == SwapStatus.ACCEPTED:
+        raise RosterError("이미 상담위원이 맡은 근무 제안은 철회할 수 없습니다.")
+    _require_pending(swap)
+    _withdraw(session, swap, now)
+
+
+def open_offers(session: Session, since: date, field_id: int | None = None) -> list[ShiftSwap]:
+    """Return the coordinators' offers nobody has taken, for hours from a date on."""
+    statement = select(ShiftSwap).where(
+        ShiftSwap.status == SwapStatus.PENDING,
+        ShiftSwap.requester_id.is_(None),
+        ShiftSwap.recipient_id.is_(None),
+        ShiftSwap.offered_date >= since,
+    )
+    if field_id is not None:
+        statement = statement.where(ShiftSwap.field_id == field_id)
+    return list(session.scalars(statement.order_by(ShiftSwap.offered_date, ShiftSwap.id)))
+
+
+def is_covered(session: Session, swap: ShiftSwap, tz: ZoneInfo) -> bool:
+    """Whether somebody is on call for all of an offer's hours (the gap has closed)."""
+    day = swap.offered_date
+    for gap in coverage_gaps(session, swap.field_id, day, day, tz):
+        if gap.start < swap.offered_end and gap.end > swap.offered_start:
+            return False
+    # Hours outside the weekly roster's usual ones are no gap either: covered only if on call.
+    start, end = swap.offered_start, swap.offered_end
+    return all(
+        on_call(session, swap.field_id, datetime.combine(day, moment, tz), tz)
+        for moment in (start, _before(end))
+    )
+
+
+def _before(moment: time) -> time:
+    """Return the minute before a wall-clock time (the last minute an offer covers)."""
+    return (datetime.combine(date.min, moment) - timedelta(minutes=1)).time()
+
+
+def withdraw_covered_offers(
+    session: Session, now: datetime, tz: ZoneInfo, field_id: int | None = None
+) -> list[ShiftSwap]:
+    """Withdraw the open offers whose hours somebody now covers; return them."""
+    withdrawn = []
+    for swap in open_offers(session, now.astimezone(tz).date(), field_id):
+        if datetime.combine(swap.offered_date, swap.offered_start, tz) <= now:
+            continue
+        if is_covered(session, swap, tz):
+            try:
+                _withdraw(session, swap, now)
+            except RosterError:
+                continue  # somebody took it meanwhile
+            withdrawn.append(swap)
+    return withdrawn
 
 
 def swaps_for(counselor_id: int | None = None):

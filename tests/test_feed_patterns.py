@@ -88,3 +88,20 @@ def test_an_absence_on_a_series_date_is_shown_marked(db, fields, make_user):
     calendar = icalendar.Calendar.from_ical(build_calendar(db, feed, NOW, SEOUL))
     events = recurring_ical_events.of(calendar).at(date(2027, 1, 12))
     assert [str(e["summary"]) for e in events] == ["(부재) 법률 상담"]
+
+
+def test_second_monday_series_is_rrule_freq_monthly_byday_2mo(db, fields, make_user):
+    legal = fields["legal"]
+    lee = counselor(db, "이변호", "+821011110002", legal)
+    weekly(db, lee, legal, 0, "14:00", "17:00", month_week=2)
+    feed, _ = issue_feed(db, make_user("counselor", counselor=lee), NOW, counselor=lee)
+    body = build_calendar(db, feed, NOW, SEOUL)
+    rules = [
+        e.get("rrule").to_ical().decode()
+        for e in icalendar.Calendar.from_ical(body).walk("VEVENT")
+        if e.get("rrule")
+    ]
+    assert len(rules) == 1
+    assert rules[0].startswith("FREQ=MONTHLY") and "BYDAY=2MO" in rules[0]
+    assert (date(2027, 1, 11), time(14)) in expanded(body)  # the second Monday of January
+    assert (date(2027, 1, 18), time(14)) not in expanded(body)

@@ -114,7 +114,7 @@ def test_first_to_accept_an_offer_gets_the_shift(db, fields, clock):
     lee = counselor(db, "이변호", "+821011110002", fields["legal"])
     offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
     accept_swap(db, offer, lee, clock.now, SEOUL)
-    with pytest.raises(RosterError, match="이미 처리된"):
+    with pytest.raises(RosterError, match="다른 상담위원이 먼저 맡았습니다"):
         accept_swap(db, offer, kim, clock.now, SEOUL)
     assert [s.counselor_id for s in db.scalars(select(OneOffShift))] == [lee.id]
     assert offer.recipient_id == lee.id

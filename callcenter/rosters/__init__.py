@@ -39,6 +39,7 @@ from callcenter.rosters import (  # noqa: E402,F401
     imports,
     jobs,
     number_checks,
+    offers,
     report,
     self_service,
     shifts,

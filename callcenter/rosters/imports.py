@@ -12,6 +12,7 @@ from callcenter.auth.access import coordinator_required
 from callcenter.extensions import db
 from callcenter.models import Field
 from callcenter.rosters import bp
+from callcenter.rosters.offers import close_filled_offers
 from schedules.roster_import import (
     RosterFileError,
     apply_roster,
@@ -66,6 +67,7 @@ def apply_import() -> str | tuple[str, int] | Response:
     if not parsed.ok:
         return render_template("rosters/import.html", errors=parsed.errors), 422
     summary = apply_roster(db.session, parsed.rows, today=clock.today())
+    close_filled_offers()
     db.session.commit()
     flash(
         gettext(

@@ -14,7 +14,7 @@ from callcenter.rosters.forms import FormError, parse_date, parse_time, pick_fie
 from callcenter.timezone import line_timezone
 from schedules.roster_report import WEEKS, gap_substitutes, roster_report
 from schedules.shifts import RosterError
-from schedules.swaps import notify_swap, offer_hours
+from schedules.swaps import notify_swap, offer_hours, open_offers
 
 
 @bp.get("/report")
@@ -22,8 +22,16 @@ from schedules.swaps import notify_swap, offer_hours
 def report() -> str:
     """Show the next weeks' coverage per field and each counselor's load."""
     tz = line_timezone()
+    now = clock.now()
+    offers = {
+        (o.field_id, o.offered_date, o.offered_start): o
+        for o in open_offers(db.session, now.astimezone(tz).date())
+    }
     return render_template(
-        "rosters/report.html", reports=roster_report(db.session, clock.now(), tz), weeks=WEEKS
+        "rosters/report.html",
+        reports=roster_report(db.session, now, tz),
+        weeks=WEEKS,
+        offers=offers,
     )
 
 

@@ -16,6 +16,7 @@ from callcenter.extensions import db
 from callcenter.models import CalendarFeed, Counselor, Field, Role, Unavailability
 from callcenter.rosters import bp
 from callcenter.rosters.forms import FormError, get_or_404, parse_date, parse_time
+from callcenter.rosters.offers import close_filled_offers
 from callcenter.timezone import line_timezone
 from schedules.feeds import issue_feed, revoke_feed
 from schedules.occurrences import find_occurrence, occurrences
@@ -115,6 +116,8 @@ def delete_my_absence(period_id: int) -> Response:
     if period.counselor_id != me().id:
         abort(403)
     db.session.delete(period)
+    db.session.flush()
+    close_filled_offers()
     db.session.commit()
     flash(gettext("부재를 취소했습니다."), "success")
     return redirect(url_for("rosters.my_shifts"))

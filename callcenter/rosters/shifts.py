@@ -25,6 +25,7 @@ from callcenter.rosters.forms import (
     pick_counselor,
     pick_field,
 )
+from callcenter.rosters.offers import close_filled_offers
 from callcenter.timezone import line_timezone
 from schedules import patterns
 from schedules.shifts import (
@@ -118,10 +119,12 @@ def _recurrence(value: str | None) -> tuple[int, int]:
 def add_weekly() -> Response:
     """Add a weekly shift."""
     try:
-        add_weekly_shift(db.session, **_weekly_values(request.form))
+        values = _weekly_values(request.form)
+        add_weekly_shift(db.session, **values)
     except (FormError, RosterError) as exc:
         _fail(exc)
     else:
+        close_filled_offers(values["field"].id)
         db.session.commit()
         flash(gettext("매주 근무를 추가했습니다."), "success")
     return redirect(local_next(request.form.get("next"), url_for("rosters.shifts")))
@@ -138,6 +141,7 @@ def edit_weekly(shift_id: int) -> str | Response:
         except (FormError, RosterError) as exc:
             _fail(exc)
         else:
+            close_filled_offers()
             db.session.commit()
             flash(gettext("매주 근무를 바꿨습니다."), "success")
             return redirect(url_for("rosters.shifts"))
@@ -192,6 +196,7 @@ def occurrence(shift_id: int, day: str) -> str | Response:
         except (FormError, RosterError) as exc:
             _fail(exc)
         else:
+            close_filled_offers(shift.field_id)
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("rosters.calendar", date=on.isoformat()))
@@ -219,6 +224,7 @@ def new_one_off() -> str | Response:
         except (FormError, RosterError) as exc:
             _fail(exc)
         else:
+            close_filled_offers(shift.field_id)
             db.session.commit()
             flash(gettext("하루 근무를 추가했습니다."), "success")
             return redirect(url_for("rosters.calendar", date=shift.date.isoformat()))

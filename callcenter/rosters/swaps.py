@@ -40,7 +40,13 @@ def decide_swap(swap_id: int, action: str) -> Response:
     if counselor is None:
         abort(403)
     # An open request is anyone's of its field to take; a directed one only its two parties'.
-    open_to_me = swap.is_open and action == "accept" and swap.field in counselor.fields
+    # One that is no longer pending is still answered (taken, withdrawn) to its field's
+    # counselors, who may have been texted about it: they are told why, not refused blindly.
+    open_to_me = (
+        action == "accept"
+        and swap.field in counselor.fields
+        and (swap.is_open or swap.status != SwapStatus.PENDING)
+    )
     if not open_to_me and counselor.id not in (swap.requester_id, swap.recipient_id):
         abort(403)
     now = clock.now()
