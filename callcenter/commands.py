@@ -50,12 +50,12 @@ def create_user_command(
 
 @demo_cli.command("load")
 def load_demo_command() -> None:
-    """Load a dozen counselors with a weekly roster, and demo logins (development only)."""
+    """Load a demo office: roster, topics, six months of history, logins (development only)."""
     from callcenter.demo import load_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo data is refused in production")
-    logins = load_demo(db.session)
+    logins = load_demo(db.session, progress=click.echo)
     db.session.commit()
     click.echo("Demo data loaded. Back-office logins:")
     for email, role, password in logins:

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -73,6 +73,11 @@ def open_call(
         call.from_number, call.from_last4 = e164, last4(e164)
         call.from_digest = keyring.digest(e164)
     return call  # not committed
+
+
+def mark_practice(session: Session, call_sid: str) -> None:
+    """Mark a call as practice (the browser phone's): out of the figures, no draft. No commit."""
+    session.execute(update(Call).where(Call.call_sid == call_sid).values(practice=True))
 
 
 def record_step(call: Call, step: str, now: datetime, **detail: Any) -> None:

@@ -351,7 +351,8 @@ def accept(session: Session, leg: CallLeg, leg_sid: str, now: datetime, ring: Ri
         .values(last_connected_at=now, missed_rings=0)
         .execution_options(synchronize_session=False)
     )
-    start_draft_consultation(session, call, leg.counselor_id, now)
+    if not call.practice:
+        start_draft_consultation(session, call, leg.counselor_id, now)
     return True
 
 

@@ -101,6 +101,9 @@ class Script:
     repeat_callbacks: bool = False  # Twilio retries: send every status callback twice
     desk: str = "answers"  # a plain number dialled (the desk): answers, no-answer, busy
     on_line: Callable[[Line], None] | None = None  # called with each transcript line
+    # Stop when the caller must press a key and none is left, instead of hanging up: the call
+    # goes on later with `CallWalker.resume` (the browser phone, one key press at a time).
+    pause_for_keys: bool = False
 
 
 @dataclass
@@ -116,6 +119,42 @@ class Line:
 
 
 @dataclass
+class Paused:
+    """Where a call waits for the caller's next key: the TwiML being played and its verb."""
+
+    call_sid: str
+    body: str
+    path: str
+    verb: int
+    elapsed: int = 0
+    deferred: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the pause as plain data, to be kept between two requests."""
+        return {
+            "call_sid": self.call_sid,
+            "body": self.body,
+            "path": self.path,
+            "verb": self.verb,
+            "elapsed": self.elapsed,
+            "deferred": [list(d) for d in self.deferred],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paused:
+        """Rebuild a pause kept by `to_dict`."""
+        deferred = [(str(p), dict(f)) for p, f in data.get("deferred", [])]
+        return cls(
+            str(data["call_sid"]),
+            str(data["body"]),
+            str(data["path"]),
+            int(data["verb"]),
+            int(data.get("elapsed", 0)),
+            deferred,
+        )
+
+
+@dataclass
 class Transcript:
     """What happened in a call, in order, with every exchange kept for inspection."""
 
@@ -124,6 +163,7 @@ class Transcript:
     exchanges: list[tuple[str, dict[str, str], int, str]] = field(default_factory=list)
     ended: str = ""
     on_line: Callable[[Line], None] | None = None
+    paused: Paused | None = None  # set when the call waits for a key (`pause_for_keys`)
 
     def add(self, who: str, text: str) -> None:
         line = Line(who, text)
@@ -165,6 +205,10 @@ class _Hangup(Exception):
     """The caller hung up (the script ran out, or the line hung up on them)."""
 
 
+class _Paused(Exception):
+    """The caller must press a key and the script has none yet."""
+
+
 class _HangupInDial(Exception):
     """The caller hung up while a counselor leg was ringing or in its whisper."""
 
@@ -200,6 +244,7 @@ class CallWalker:
         self.voice_path, self.status_path = voice_path, status_path
         self.redirects = redirects
         self._count = 0
+        self._deferred: list[tuple[str, dict[str, str]]] = []
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -249,46 +294,97 @@ class CallWalker:
 
     # -- the call -------------------------------------------------------------------------
 
-    def call(self, script: Script) -> Transcript:
-        """Play one call from its first ring to its final status callback."""
+    def call(self, script: Script, on_ring: Callable[[str], None] | None = None) -> Transcript:
+        """Play one call from its first ring to its final status callback.
+
+        With `script.pause_for_keys` the call stops instead where the caller must press a key
+        the script does not have (`Transcript.paused`); `on_ring` is called with the CallSid
+        once the line has taken the first ring.
+        """
+        self._begin(script, "CA" + secrets.token_hex(16))
+        self.transcript.add("line", f"전화가 옵니다 ({script.caller or '발신번호 표시 제한'})")
+        path = self.voice_path
+        body = self.post(path, self._form(CallStatus="ringing"))
+        if on_ring is not None:
+            on_ring(self.transcript.call_sid)
+        return self._play(body, path, 0)
+
+    def resume(self, script: Script, paused: Paused) -> Transcript:
+        """Go on with a paused call: answer the menu it waits at with the script's keys."""
+        self._begin(script, paused.call_sid)
+        self.elapsed, self._deferred = paused.elapsed, list(paused.deferred)
+        self._resuming = True
+        return self._play(paused.body, paused.path, paused.verb)
+
+    def hang_up(self, script: Script, paused: Paused) -> Transcript:
+        """End a paused call: the caller hangs up at the menu it waits at."""
+        self._begin(script, paused.call_sid)
+        self.elapsed, self._deferred = paused.elapsed, list(paused.deferred)
+        self.transcript.ended = "caller hung up"
+        self._finish()
+        return self.transcript
+
+    def _begin(self, script: Script, call_sid: str) -> None:
         self.script = script
         self._keys = iter(script.keys)
         self._legs = iter(script.counselors)
         self._count = 0
         self.elapsed = 0
-        self._deferred: list[tuple[str, dict[str, str]]] = []
-        self.transcript = Transcript(call_sid="CA" + secrets.token_hex(16), on_line=script.on_line)
-        self.transcript.add("line", f"전화가 옵니다 ({script.caller or '발신번호 표시 제한'})")
-        path = self.voice_path
-        body: str | None = self.post(path, self._form(CallStatus="ringing"))
+        self._deferred = []
+        self._resuming = False
+        self._at: tuple[str, str, int] = ("", "", 0)
+        self.transcript = Transcript(call_sid=call_sid, on_line=script.on_line)
+
+    def _play(self, body: str | None, path: str, verb: int) -> Transcript:
+        """Run TwiML from one of its verbs until the call ends or waits for a key."""
         try:
             while body is not None:
-                body, path = self._run(body, path)
+                body, path = self._run(body, path, verb)
+                verb = 0
             self.transcript.ended = self.transcript.ended or "line hung up"
+        except _Paused:
+            body_at, path_at, index = self._at
+            self.transcript.paused = Paused(
+                self.transcript.call_sid, body_at, path_at, index, self.elapsed, self._deferred
+            )
+            return self.transcript
         except _Hangup as reason:
             self.transcript.ended = str(reason) or "caller hung up"
+        self._finish()
+        return self.transcript
+
+    def _finish(self) -> None:
+        """Send the call's final status and the callbacks Twilio sends once it has ended."""
         self.transcript.add("line", f"통화 종료 ({self.transcript.ended})")
         self._callback(
             self.status_path, self._form(CallStatus="completed", CallDuration=str(self.elapsed))
         )
         for path, form in self._deferred:
             self._callback(path, form)
-        return self.transcript
 
     def _next_key(self) -> str:
         try:
             return next(self._keys)
         except StopIteration:
+            if self.script.pause_for_keys:
+                raise _Paused() from None
             raise _Hangup("caller hung up") from None
 
-    def _run(self, body: str, path: str) -> tuple[str | None, str]:
-        """Execute one TwiML document; return the next document and its path, or None."""
-        for verb in check_twiml(body):
+    def _run(self, body: str, path: str, start: int = 0) -> tuple[str | None, str]:
+        """Execute one TwiML document from a verb; return the next document and its path."""
+        for index, verb in enumerate(check_twiml(body)):
+            if index < start:
+                continue
             tag = verb.tag
             if tag in ("Say", "Play", "Pause"):
                 self._hear("caller", verb)
             elif tag == "Gather":
-                following = self._gather(verb, path, self._next_key, "caller", self._form)
+                self._at = (body, path, index)
+                # A resumed call already heard this menu's prompts before it paused.
+                prompts, self._resuming = not self._resuming, False
+                following = self._gather(
+                    verb, path, self._next_key, "caller", self._form, prompts=prompts
+                )
                 if following is not None:
                     return following
             elif tag == "Redirect":
@@ -328,9 +424,10 @@ class CallWalker:
         answer: Callable[[], str],
         who: str,
         form: Callable[..., dict[str, str]],
+        prompts: bool = True,
     ) -> tuple[str, str] | None:
         """Play a <Gather>'s prompts and answer it; None means fall through to the next verb."""
-        for child in verb:
+        for child in verb if prompts else ():
             self._hear(who, child)
         key = answer()
         action = self._path(verb.get("action") or path, path)

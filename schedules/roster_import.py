@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
@@ -44,7 +46,16 @@ COLUMN_ALIASES = {
     "부터": "from",
 }
 NAME_MAX_LENGTH = 80  # Counselor.name
+WEEKDAY_NAMES = ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")
+HANGUL = re.compile(r"[가-힣]")
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+
+
+def _(text: str, **params: object) -> str:
+    """Translate a problem for the page's reader; commands read the Korean default."""
+    if has_request_context():
+        return gettext(text, **params)
+    return text % params if params else text
 
 
 class RosterFileError(ValueError):
@@ -218,23 +229,29 @@ def parse_roster(data: bytes, field_codes: Iterable[str] | Mapping[str, str]) ->
             row, problems = _parse_row(line, cells, aliases)
             if row is not None:
                 if row.key in seen:
-                    problems.append(f"duplicate of line {seen[row.key]}")
+                    problems.append(_("%(line)s번째 줄과 같은 근무입니다", line=seen[row.key]))
                 else:
                     seen[row.key] = line
                 first_name, first_line = names.setdefault(row.phone, (row.name, line))
                 if first_name != row.name:
                     problems.append(
-                        f"phone {cells['phone']} is listed as {row.name!r} here and as "
-                        f"{first_name!r} on line {first_line}; one number is one counselor"
+                        _(
+                            "전화번호 %(phone)s가 이 줄에는 '%(name)s', %(first_line)s번째 줄에는 "
+                            "'%(first)s'(으)로 적혀 있습니다. 번호 하나는 상담위원 한 명입니다",
+                            phone=cells["phone"],
+                            name=row.name,
+                            first=first_name,
+                            first_line=first_line,
+                        )
                     )
             if problems:
                 parsed.errors.append((line, "; ".join(problems)))
             elif row is not None:
                 parsed.rows.append(row)
     except csv.Error as exc:
-        parsed.errors.append((reader.line_num, f"unreadable CSV: {exc}"))
+        parsed.errors.append((reader.line_num, _("CSV로 읽을 수 없습니다: %(reason)s", reason=exc)))
     if not parsed.rows and not parsed.errors:
-        parsed.errors.append((header_line + 1, "no shifts after the header row"))
+        parsed.errors.append((header_line + 1, _("머리글 줄 다음에 근무가 없습니다")))
     return parsed
 
 
@@ -257,26 +274,45 @@ def _parse_row(
     problems: list[str] = []
     name = " ".join(cells["name"].split())
     if not name:
-        problems.append("name is empty")
+        problems.append(_("이름이 비어 있습니다"))
     elif len(name) > NAME_MAX_LENGTH:
-        problems.append(f"name is longer than {NAME_MAX_LENGTH} characters")
+        problems.append(_("이름이 %(max)s자보다 깁니다", max=NAME_MAX_LENGTH))
     phone = None
     try:
         phone = to_counselor_e164(cells["phone"])
     except RefusedNumber as exc:
-        problems.append(f"phone {cells['phone']!r}: {exc.reason}")
+        problems.append(
+            _("전화번호 '%(phone)s': %(reason)s", phone=cells["phone"], reason=exc.reason)
+        )
     except InvalidPhoneNumber:
-        problems.append(f"phone {cells['phone']!r} is not a valid Korean or E.164 number")
+        problems.append(
+            _(
+                "전화번호 '%(phone)s'는 올바른 국내 번호나 국제 번호(+82…)가 아닙니다",
+                phone=cells["phone"],
+            )
+        )
     field_code = aliases.get(cells["field"].lower())
     if field_code is None:
-        known = ", ".join(dict.fromkeys(aliases.values()))
-        problems.append(f"unknown field {cells['field']!r} (known: {known})")
+        known = ", ".join(_field_label(code, aliases) for code in dict.fromkeys(aliases.values()))
+        problems.append(
+            _(
+                "없는 분야 '%(field)s'입니다 (있는 분야: %(known)s)",
+                field=cells["field"],
+                known=known,
+            )
+        )
     pattern, on_date = _parse_day(cells["day"], problems)
     first_date = _parse_first_date(cells["day"], cells["from"], pattern, problems)
-    start = _parse_time(cells["start"], "start", problems)
-    end = _parse_time(cells["end"], "end", problems)
+    start = _parse_time(cells["start"], _("시작 시각"), problems)
+    end = _parse_time(cells["end"], _("끝나는 시각"), problems)
     if start is not None and end is not None and end <= start:
-        problems.append(f"end {cells['end']} is not after start {cells['start']}")
+        problems.append(
+            _(
+                "끝나는 시각(%(end)s)이 시작 시각(%(start)s)보다 늦어야 합니다",
+                end=cells["end"],
+                start=cells["start"],
+            )
+        )
     if problems or phone is None or field_code is None or start is None or end is None:
         return None, problems
     row = RosterRow(
@@ -295,6 +331,12 @@ def _parse_row(
     return row, problems
 
 
+def _field_label(code: str, aliases: dict[str, str]) -> str:
+    """Return a field as people write it, its Korean name with its code: 법률(legal)."""
+    korean = next((a for a, c in aliases.items() if c == code and HANGUL.search(a)), None)
+    return f"{korean}({code})" if korean else code
+
+
 def _parse_day(text: str, problems: list[str]) -> tuple[patterns.Pattern | None, date | None]:
     """Read a weekday pattern (mon, 2mon, lastfri, 둘째 월, mon/2) or an ISO date."""
     pattern = patterns.parse_pattern(text)
@@ -304,9 +346,12 @@ def _parse_day(text: str, problems: list[str]) -> tuple[patterns.Pattern | None,
         return None, date.fromisoformat(text.strip())
     except ValueError:
         problems.append(
-            f"day {text!r} is neither a weekday (mon..sun), a weekday of the month "
-            "(1mon..5sun, lastmon..lastsun, 둘째 월, 마지막 금), every other week (mon/2) "
-            "nor a date (YYYY-MM-DD)"
+            _(
+                "요일 '%(day)s'를 알 수 없습니다. 요일(mon..sun, 월..일), 매달 몇째 요일"
+                "(1mon..5sun, lastmon..lastsun, 둘째 월, 마지막 금), 격주(mon/2) "
+                "또는 날짜(YYYY-MM-DD)로 적어 주세요",
+                day=text,
+            )
         )
         return None, None
 
@@ -318,20 +363,33 @@ def _parse_first_date(
     every_other = pattern is not None and pattern.every_other_week
     if not text:
         if every_other:
-            problems.append(f"day {day!r} is every other week: give its first date in from")
+            problems.append(
+                _("요일 '%(day)s'는 격주 근무입니다. 첫 근무일을 from 칸에 적어 주세요", day=day)
+            )
         return None
     if not every_other:
-        problems.append(f"from {text!r} is only for every-other-week days (mon/2); leave it empty")
+        problems.append(
+            _(
+                "from '%(value)s': 첫 근무일은 격주 근무(mon/2)에만 적습니다. 비워 두세요",
+                value=text,
+            )
+        )
         return None
     try:
         first = date.fromisoformat(text)
     except ValueError:
-        problems.append(f"from {text!r} is not a date (YYYY-MM-DD)")
+        problems.append(_("from '%(value)s'는 날짜(YYYY-MM-DD)가 아닙니다", value=text))
         return None
     assert pattern is not None
     if first.weekday() != pattern.weekday:
-        weekday = patterns.WEEKDAYS_EN[pattern.weekday]
-        problems.append(f"from {text} is not a {weekday}, the day of {day!r}")
+        problems.append(
+            _(
+                "from %(value)s는 '%(day)s'의 요일인 %(weekday)s이 아닙니다",
+                value=text,
+                day=day,
+                weekday=_(WEEKDAY_NAMES[pattern.weekday]),
+            )
+        )
         return None
     return first
 
@@ -343,7 +401,9 @@ def _parse_time(text: str, label: str, problems: list[str]) -> time | None:
         hour, minute = int(match[1]), int(match[2])
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    problems.append(f"{label} {text!r} is not a time HH:MM (00:00 to 23:59)")
+    problems.append(
+        _("%(label)s '%(value)s'는 HH:MM 시각(00:00~23:59)이 아닙니다", label=label, value=text)
+    )
     return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callcenter.models import Call, Consultation, Counselor, Field
+from callcenter.reporting.sources import counted
 from schedules.occurrences import occurrences
 from schedules.oncall import Gap, coverage
 from schedules.substitutes import Substitute, serving, substitutes
@@ -77,7 +78,9 @@ def roster_report(
         if not o.away:
             span = datetime.combine(date.min, o.end) - datetime.combine(date.min, o.start)
             hours[(o.field.id, o.counselor.id)] += span.total_seconds() / 3600
-    calls = _counts(session, Call.field_id, Call.connected_counselor_id, Call.started_at, since)
+    calls = _counts(
+        session, Call.field_id, Call.connected_counselor_id, Call.started_at, since, counted()
+    )
     consultations = _counts(
         session,
         Consultation.field_id,
@@ -108,11 +111,11 @@ def roster_report(
     return reports
 
 
-def _counts(session: Session, field_col, counselor_col, started_col, since: datetime):
+def _counts(session: Session, field_col, counselor_col, started_col, since: datetime, *where):
     """Count rows per (field, counselor) since an instant."""
     rows = session.execute(
         select(field_col, counselor_col, func.count())
-        .where(started_col >= since, counselor_col.is_not(None), field_col.is_not(None))
+        .where(started_col >= since, counselor_col.is_not(None), field_col.is_not(None), *where)
         .group_by(field_col, counselor_col)
     )
     return Counter({(f, c): n for f, c, n in rows})

@@ -22,7 +22,15 @@ pytestmark = needs_chromium
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 TUESDAY = date(2027, 3, 2)
 
-PUBLIC = ("/status", "/callback", "/callback/cancel", "/no-such-page", "/auth/login")
+PUBLIC = (
+    "/status",
+    "/callback",
+    "/callback/cancel",
+    "/appointments",
+    "/appointments/manage",
+    "/no-such-page",
+    "/auth/login",
+)
 COUNSELOR = (
     "/",
     "/consultations",
@@ -66,6 +74,8 @@ COORDINATOR = (
     "/rosters/swaps",
     "/rosters/closures",
     "/rosters/feeds",
+    "/rosters/report",
+    "/bookings",
     "/reports/wallboard",
     "/reports/2027",
     "/reports/2027/3",

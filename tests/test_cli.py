@@ -66,9 +66,9 @@ def test_roster_import_lists_every_bad_line_and_writes_nothing(runner, roster_fi
     )
     result = runner.invoke(args=["roster", "import", path])
     assert result.exit_code != 0
-    assert f"{path}: line 5: phone '010-12'" in result.output
-    assert f"{path}: line 6: unknown field 'medical'" in result.output
-    assert f"{path}: line 7: day 'someday'" in result.output
+    assert f"{path}: line 5: 전화번호 '010-12'" in result.output
+    assert f"{path}: line 6: 없는 분야 'medical'" in result.output
+    assert f"{path}: line 7: 요일 'someday'" in result.output
     assert "3 bad row(s)" in result.output
     assert "nothing was imported" in result.output
     assert count(db, Counselor) == 0
@@ -339,7 +339,7 @@ def test_commands_run_through_flask_on_a_fresh_sqlite_file(tmp_path, roster_file
     assert "Added 3 counselor(s)" in imported.stdout
     bad = flask("roster", "import", roster_file(ROSTER + "x,1,legal,wed,10:00,12:00\n"), env=env)
     assert bad.returncode == 1
-    assert "line 5: phone '1'" in bad.stderr
+    assert "line 5: 전화번호 '1'" in bad.stderr
     assert "Traceback" not in bad.stderr
     oncall = flask("oncall", "--field", "legal", "--at", "2026-11-25T10:30", env=env)
     assert oncall.returncode == 0, oncall.stderr

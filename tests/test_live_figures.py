@@ -67,6 +67,17 @@ def test_wallboard_counts_todays_calls_only(db, clock, fields):
     assert (today.offered, today.answered, today.abandoned) == (3, 1, 2)
 
 
+def test_wallboard_leaves_practice_calls_out(db, clock, fields):
+    add_call(db, "CA1", fields["legal"], clock.now - timedelta(hours=2), outcome="connected")
+    add_call(db, "CA2", fields["legal"], clock.now - timedelta(hours=1), outcome="connected",
+             practice=True)  # fmt: skip
+    add_call(db, "CA3", fields["legal"], clock.now - timedelta(minutes=1), practice=True,
+             queue_entered_at=clock.now - timedelta(seconds=40))  # fmt: skip
+    db.commit()
+    board = wallboard(db, clock.now, SEOUL)
+    assert (board.today.offered, board.today.answered, board.waiting) == (1, 1, 0)
+
+
 def test_wallboard_counts_pending_callbacks_and_new_voice_messages(db, clock, fields):
     legal = fields["legal"]
     db.add_all(

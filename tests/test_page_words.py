@@ -152,7 +152,7 @@ def developer_text(text: str) -> list[str]:
 def busy_line(db, fields, clock):
     """Fill the line with one of everything a page can show."""
     clock.now = datetime(2027, 3, 2, 2, 0, tzinfo=UTC)
-    load_demo(db)
+    load_demo(db, history=False)
     legal = fields["legal"]
     kim = db.scalars(select(Counselor).where(Counselor.phone == "+821020010001")).one()
     lee = db.scalars(select(Counselor).where(Counselor.phone == "+821020010002")).one()

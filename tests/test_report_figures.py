@@ -129,6 +129,30 @@ def test_calls_abandoned_while_a_counselors_phone_rang_count_as_abandoned(db, fi
     assert report.calls_total.abandoned_ringing == 2
 
 
+def test_practice_calls_are_left_out_of_the_figures(db, fields, rollup):
+    legal = fields["legal"]
+    for n, practice in enumerate([False, True, True]):
+        db.add(
+            Call(
+                call_sid=f"CApractice{n}",
+                started_at=kst(2027, 1, 4, 10, n),
+                answered_at=kst(2027, 1, 4, 10, n, 10),
+                field_id=legal.id,
+                outcome="connected",
+                status="completed",
+                duration_seconds=60,
+                practice=practice,
+                steps=[],
+            )
+        )
+    db.commit()
+    rollup()
+    report = build_report(db, Period.year(2027), SEOUL)
+    january = report.calls["2027-01"]
+    assert (january.offered, january.answered, january.answered_in_target) == (1, 1, 1)
+    assert report.calls_by_field[legal.id].answered == 1
+
+
 def test_callbacks_requested_and_completed_with_time_to_callback(year):
     january = year.callbacks["2027-01"]
     assert (january.requested, january.web, january.completed, january.cancelled) == (3, 2, 2, 1)

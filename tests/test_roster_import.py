@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from callcenter.models import Counselor, OneOffShift, WeeklyShift
@@ -15,6 +16,13 @@ GOOD = (
     HEADER + "김민준,010-1234-5678,legal,mon,10:00,12:00\n"
     "이서연,010-2345-6789,tax,thu,14:00,17:00\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def english(app, db):
+    """Read the import's problems in English (Korean is the default, tested apart)."""
+    with app.test_request_context(), force_locale("en"):
+        yield
 
 
 def read(db, text: str, encoding: str = "utf-8"):  # type: ignore[no-untyped-def]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from callcenter.models import WeeklyShift
@@ -13,6 +15,13 @@ from schedules.roster_import import apply_roster, read_roster
 from tests.roster_helpers import SEOUL
 
 HEADER = "name,phone,field,day,start,end,from\n"
+
+
+@pytest.fixture(autouse=True)
+def english(app, db):
+    """Read the import's problems in English (Korean is the default, tested apart)."""
+    with app.test_request_context(), force_locale("en"):
+        yield
 
 
 def read(db, text: str):  # type: ignore[no-untyped-def]

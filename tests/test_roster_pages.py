@@ -287,6 +287,48 @@ def test_import_preview_names_bad_rows(client, login, db):
     assert "4번째 줄" in html and "plumbing" in html
 
 
+BAD_LINES = (
+    "박노무,010-12,plumbing,someday,09:00,08:00\n"
+    "최세무,010-1111-0004,tax,mon/2,9시,12:00\n"
+    "김민준,010-1111-0005,legal,mon,10:00,12:00\n"
+    "김민준,010-1111-0005,legal,mon,10:00,12:00\n"
+)
+
+
+def _problems(html: str) -> list[str]:
+    """Return the texts of the listed bad lines."""
+    import re
+    from html import unescape
+
+    items = re.findall(r"<li>(.*?)</li>", html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", item)) for item in items]
+
+
+def test_import_problems_are_in_korean_with_no_english_sentence(client, login, db):
+    from tests.test_page_words import ENGLISH_SENTENCE
+
+    login("coordinator")
+    response = _upload(client, CSV + BAD_LINES)
+    problems = [p for p in _problems(page(response)) if "번째 줄" in p]
+    assert len(problems) == 3
+    assert any("없는 분야 'plumbing'" in p for p in problems)
+    assert any("같은 근무" in p for p in problems)
+    for problem in problems:
+        assert ENGLISH_SENTENCE.search(problem) is None, problem
+
+
+def test_import_problems_are_in_english_when_chosen(client, login, db):
+    from html import unescape
+
+    from flask import g
+
+    login("coordinator")
+    client.get("/?lang=en")
+    g.pop("_flask_babel", None)
+    html = unescape(page(_upload(client, CSV + BAD_LINES)))
+    assert "unknown field 'plumbing'" in html and "duplicate of line" in html
+
+
 def test_import_apply_with_one_bad_row_writes_nothing(client, login, db):
     login("coordinator")
     bad = CSV + "박노무,010-1111-0003,plumbing,fri,09:00,12:00\n"

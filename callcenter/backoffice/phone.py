@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from callcenter.backoffice import bp
-from callcenter.browser_phone import KEYS, PhoneCall, play
+from callcenter.browser_phone import KEYS, PhoneCall, play, valid_key
 from callcenter.extensions import db
 
 BEHAVIOUR_LABELS = {
@@ -24,32 +24,32 @@ LEGS = 3
 @bp.route("/phone", methods=["GET", "POST"])
 @login_required
 def phone() -> str | tuple[str, int]:
-    """Show the keypad; each press replays the call from the first ring with the keys so far."""
+    """Show the keypad; dialling starts one practice call, each press continues it."""
     sandbox = current_app.config["SANDBOX"]
     form = request.form
-    call = PhoneCall.parse(
-        form.get("caller", CALLERS[0]),
-        form.get("keys", ""),
-        [form.get(f"leg{i}", "answers") for i in range(LEGS)],
-    )
-    if not call.counselors:
-        call.counselors = ["answers"] * LEGS
-    transcript = error = None
-    if request.method == "POST" and sandbox and "hangup" not in form:
-        if "press" in form:
-            call.keys.append(form["press"])
-        elif "digits" in form:
-            call.keys.append(form.get("typed", "").strip())
-        call = PhoneCall.parse(call.caller or "", call.keys_field, call.counselors)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = [form.get(f"leg{i}", "answers") for i in range(LEGS)]
+    fresh = PhoneCall.parse(form.get("caller", CALLERS[0]), "", settings)
+    if not fresh.counselors:
+        fresh.counselors = ["answers"] * LEGS
+    call = PhoneCall.unseal(app, form.get("call", "")) or fresh
+    error = None
+    if request.method == "POST" and sandbox:
         # Release this request's read transaction: the walker's requests write.
         db.session.close()
-        transcript, error = play(current_app._get_current_object(), call)  # type: ignore[attr-defined]
-    elif "hangup" in form:
-        call.keys = []
+        if "dial" in form:
+            error = play(app, fresh)
+            call = fresh
+        elif call.in_progress and "hangup" in form:
+            error = play(app, call, hang_up=True)
+        elif call.in_progress and ("press" in form or "digits" in form):
+            key = form.get("press") if "press" in form else form.get("typed", "").strip()
+            error = play(app, call, key if key is not None and valid_key(key) else "")
     return render_template(
         "backoffice/phone.html",
         call=call,
-        transcript=transcript,
+        sealed=call.seal(app),
+        settings=settings,
         error=error,
         sandbox=sandbox,
         keys=KEYS,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, scoped_session
 from callcenter.extensions import db
 from callcenter.models import Call, CallLeg, Counselor, Field, JobRun, OutboxMessage
 from callcenter.reporting.live import line_now, wallboard
+from callcenter.reporting.sources import counted
 from callcenter.timezone import line_timezone
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def _calls(session: Session, codes: dict[int, str], now: datetime) -> Iterator[M
     )
     rows = session.execute(
         select(Call.field_id, Call.outcome, func.count())
-        .where(Call.started_at > now - HOUR, Call.started_at <= now)
+        .where(Call.started_at > now - HOUR, Call.started_at <= now, counted())
         .group_by(Call.field_id, Call.outcome)
     )
     for field_id, outcome, count in rows:
@@ -99,7 +100,7 @@ def _rings(session: Session, codes: dict[int, str], now: datetime) -> Iterator[M
     rows = session.execute(
         select(Call.field_id, CallLeg.result, func.count())
         .join(Call, Call.id == CallLeg.call_id)
-        .where(Call.started_at > now - HOUR, Call.started_at <= now)
+        .where(Call.started_at > now - HOUR, Call.started_at <= now, counted())
         .group_by(Call.field_id, CallLeg.result)
     )
     for field_id, result, count in rows:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -96,6 +98,8 @@ class Call(Base):
     recording_sid: Mapped[str | None] = mapped_column(String(64))
     recording_url: Mapped[str | None] = mapped_column(EncryptedText)
     recording_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Played from the browser phone: left out of every figure, opens no draft consultation.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     field: Mapped[Field | None] = relationship()
     connected_counselor: Mapped[Counselor | None] = relationship()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from callcenter import clock
@@ -20,6 +20,7 @@ from callcenter.models import (
 )
 from callcenter.models.calls import Call
 from callcenter.reporting import rates, sqltime
+from callcenter.reporting.sources import answered, counted, offered
 from schedules.oncall import on_call
 
 # A queue entry older than this belongs to a call whose end we never heard about.
@@ -58,6 +59,7 @@ def waiting_calls(session: Session, now: datetime) -> dict[int | None, tuple[int
             Call.queue_left_at.is_(None),
             Call.answered_at.is_(None),
             Call.ended_at.is_(None),
+            counted(),
         )
         .group_by(Call.field_id)
     )
@@ -108,7 +110,7 @@ def today_counts(session: Session, now: datetime, tz: ZoneInfo) -> TodayCounts:
         ).where(
             Call.started_at >= midnight,
             Call.started_at <= now,
-            or_(Call.outcome.is_(None), Call.outcome != CallOutcome.BLOCKED),
+            offered(),
         )
     ).one()
     return TodayCounts(*(int(v) for v in row))
@@ -204,7 +206,7 @@ def average_handle_seconds(session: Session, now: datetime, days: int = 30) -> d
         select(Call.field_id, func.avg(Call.duration_seconds))
         .where(
             and_(Call.started_at >= now - timedelta(days=days), Call.started_at <= now),
-            Call.outcome == CallOutcome.CONNECTED,
+            answered(),
             Call.duration_seconds.is_not(None),
             Call.field_id.is_not(None),
         )

@@ -72,13 +72,23 @@ class Span:
         return sqltime.seconds_between(earlier, later, self.dialect)
 
 
+def counted() -> ColumnElement:
+    """Calls that count in figures: all but the browser phone's practice calls.
+
+    Every figure of calls (reports and their rollups, the wallboard, the line's metrics, the
+    roster report) filters with this, so a practice call never shows in any of them.
+    """
+    return Call.practice.is_(False)
+
+
 def offered() -> ColumnElement:
-    """Calls that reached the line: all but those of blocked numbers."""
-    return or_(Call.outcome.is_(None), Call.outcome != CallOutcome.BLOCKED)
+    """Calls that reached the line: all but those of blocked numbers and practice calls."""
+    return and_(counted(), or_(Call.outcome.is_(None), Call.outcome != CallOutcome.BLOCKED))
 
 
 def answered() -> ColumnElement:
-    return Call.outcome == CallOutcome.CONNECTED
+    """Calls a counselor took (practice calls left out)."""
+    return and_(counted(), Call.outcome == CallOutcome.CONNECTED)
 
 
 def wait(span: Span) -> ColumnElement:

@@ -17,16 +17,16 @@ from schedules.roster_import import (
     RosterFileError,
     apply_roster,
     decode,
-    parse_roster,
     preview_roster,
+    read_roster,
 )
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
 def _parse(data: bytes):
-    codes = db.session.scalars(select(Field.code)).all()
-    return parse_roster(data, codes)
+    # The command's reading: fields by code, Korean or English name.
+    return read_roster(db.session, data)
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -5,6 +5,14 @@
   var source = document.getElementById("report-data");
   if (!source || typeof Chart === "undefined") { return; }
   var data = JSON.parse(source.textContent);
+  // Canvas text does not inherit the page's font: without it, Korean labels draw as empty boxes
+  // in browsers with no Korean system font. Draw again once the web font has arrived.
+  Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(function () {
+      Object.values(Chart.instances || {}).forEach(function (chart) { chart.update(); });
+    });
+  }
   var palette = ["#0b5cad", "#1a7f37", "#bf8700", "#a40e26", "#8250df", "#57606a"];
 
   function series(list, options) {
