@@ -150,8 +150,8 @@ def apply_call_status(
     call.duration_seconds = _seconds(duration)
     if not leave_ringing_legs(session, call, now):
         set_outcome(call, default_outcome(call))
-    if call.queue_entered_at is not None and call.queue_left_at is None:
-        call.queue_left_at = now
+    if call.queue_entered_at is not None and call.queue_left_at is None and not call.kept_turn_at:
+        call.queue_left_at = now  # a kept turn's entry stays: its caller hung up keeping it
     return call, end_call_holds(session, call)
 
 
