@@ -144,7 +144,9 @@ def serve_waiters(
     no second path can send another caller to the same counselor. The caller is then moved
     to the reserved counselor by a REST redirect; when `asking` (the waiting caller whose
     hold round runs this) is chosen, its ring is returned instead, for the hold round to
-    answer directly.
+    answer directly. An entry whose caller hung up keeping the turn (`ivr.kept_turn`) is
+    served in the same order: its request goes to the reserved counselor, whom the line
+    then rings to call the citizen back.
 
     A caller Twilio refuses to redirect has gone: their reservation ends and the next is
     served. When Twilio does not answer, the redirect may have happened: the caller keeps
