@@ -205,3 +205,46 @@ def test_a_kept_turn_past_the_longest_wait_becomes_a_pending_callback(
     db.commit()
     assert the_request(db).status == "pending"
     assert the_call(db, call_sid).queue_left_at is not None
+
+
+def test_the_kept_calls_late_final_status_does_not_end_its_counselors_reservation(
+    app, client, db, fields, on_shift, clock
+):
+    counselor = on_shift("legal")
+    arrived = clock.now - timedelta(minutes=2)
+    db.add(
+        Call(
+            call_sid="CAkept",
+            field_id=fields["legal"].id,
+            started_at=arrived,
+            queue_entered_at=arrived,
+            queue_left_at=clock.now,
+            kept_turn_at=arrived + timedelta(seconds=30),
+        )
+    )
+    counselor.reserved_call_sid, counselor.reserved_position = "CAkept", 0
+    counselor.reserved_until = clock.now + timedelta(seconds=40)
+    db.commit()
+    signed_post(app, client, "/ivr/status", CallSid="CAkept", CallStatus="completed")
+    db.expire_all()
+    assert db.get(Counselor, counselor.id).reserved_call_sid == "CAkept"
+
+
+def test_a_kept_turn_whose_request_was_cancelled_lets_the_next_caller_through(
+    db, walker, on_shift, clock
+):
+    counselor = on_shift("legal")
+    make_busy(db, counselor, clock)
+    kept = keep_the_turn(walker)
+    the_request(db).status = "cancelled"  # the ticket's page cancels open requests
+    db.commit()
+    clock.now += timedelta(minutes=1)
+
+    def counselor_frees(walker, poll):
+        if poll == 0:
+            walker.leg_ended("CAearlier", "CAparent")
+
+    later = play(walker, "1", queue_polls=3, on_queue_poll=counselor_frees, counselors=["answers"])
+    assert the_call(db, later.call_sid).connected_counselor_id == counselor.id
+    assert the_call(db, kept.call_sid).reached("kept_turn_closed")
+    assert placed_calls(db) == []
