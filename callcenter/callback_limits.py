@@ -19,7 +19,7 @@ from callcenter.crypto import keyring
 from callcenter.models import CallbackRequest, CallbackStatus, PublicAttempt
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
-OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.CLAIMED)
+OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.CLAIMED, CallbackStatus.IN_QUEUE)
 REFUSAL = (
     "지금은 콜백 요청을 더 받을 수 없습니다. 잠시 뒤에 다시 시도하시거나 상담 시간에 "
     "전화해 주십시오."

@@ -78,16 +78,27 @@ def release(session: Session, callback: CallbackRequest) -> None:
 
 
 def call_back(
-    session: Session, callback: CallbackRequest, counselor: Counselor, bridge_url: str
+    session: Session,
+    callback: CallbackRequest,
+    counselor: Counselor,
+    bridge_url: str,
+    status_callback: str | None = None,
 ) -> telephony.Sent:
-    """Ring the counselor from the line; answering bridges them to the citizen. No commit."""
+    """Ring the counselor from the line; answering bridges them to the citizen. No commit.
+
+    `status_callback`: the bridge's own status URL, for a call the line placed by itself
+    (a kept turn of the queue, `ivr.kept_turn`), whose request must not stay with a counselor
+    who never took it.
+    """
     if callback.claimed_by_id != counselor.id:
         raise CallbackError("먼저 이 요청을 맡아 주십시오.")
     if not callback.phone:
         raise CallbackError("이 요청에는 전화번호가 없습니다.")
     callback.attempts = (callback.attempts or 0) + 1
-    # No status callback: the line's /ivr/status would file this outgoing call as a caller's.
-    return telephony.place_call(session, counselor.phone, bridge_url, then_dials=callback.phone)
+    # Never the line's /ivr/status: it would file this outgoing call as a caller's.
+    return telephony.place_call(
+        session, counselor.phone, bridge_url, status_callback, then_dials=callback.phone
+    )
 
 
 def record_result(

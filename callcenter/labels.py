@@ -85,6 +85,7 @@ MESSAGE_STATUS: Labels = {
 CALLBACK_STATUS: Labels = {
     "pending": _l("대기"),
     "claimed": _l("담당 있음"),
+    "in_queue": _l("대기 순서 유지"),
     "done": _l("처리함"),
     "cancelled": _l("취소"),
 }

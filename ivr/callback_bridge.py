@@ -22,9 +22,10 @@ from callcenter import telephony
 from callcenter.extensions import db
 from callcenter.models import CallbackRequest, CallbackStatus, Counselor
 from callcenter.timezone import line_timezone
-from ivr import bp, prompts
-from ivr.calls import current_time
+from ivr import bp, kept_turn, prompts
+from ivr.calls import FINAL_STATUSES, current_time
 from ivr.queueing import serve_freed
+from ivr.reservations import claim, release_call
 from ivr.responses import say, twiml, webhook
 from ivr.routing import claim_counselor
 from ivr.status import release_leg_holder
@@ -48,12 +49,21 @@ def _hang_up(prompt: str) -> Response:
     return twiml(response)
 
 
-def hold_counselor(session: Session, counselor_id: int, call_sid: str, now: datetime) -> bool:
+def hold_counselor(
+    session: Session,
+    counselor_id: int,
+    call_sid: str,
+    now: datetime,
+    reserved: tuple[str, int] | None = None,
+) -> bool:
     """Claim the counselor for this call unless a live call holds them. Does not commit.
 
-    Twilio may send the same request again: the call that already holds the counselor keeps
-    its claim.
+    `reserved` is the (call, position) of the reservation the queue's dispatch made for a
+    kept turn: the claim turns it into the busy flag, as accepting a ring does. Twilio may
+    send the same request again: the call that already holds the counselor keeps its claim.
     """
+    if reserved is not None and claim(session, counselor_id, call_sid, now, *reserved):
+        return True
     if claim_counselor(session, counselor_id, call_sid, now):
         return True
     holder = session.scalar(select(Counselor.busy_call_sid).where(Counselor.id == counselor_id))
@@ -92,11 +102,14 @@ def callback_bridge_connect(callback_id: int) -> Response:
         return _hang_up("callback_bridge_refused")
     counselor_id = callback.claimed_by_id
     call_sid = request.form.get("CallSid", "")
+    now = current_time()
+    reserved = kept_turn.reservation(db.session, callback, now)
     if counselor_id is not None and not hold_counselor(
-        db.session, counselor_id, call_sid, current_time()
+        db.session, counselor_id, call_sid, now, reserved
     ):
         db.session.rollback()
         return _hang_up("callback_bridge_busy")
+    kept_turn.note_connected(db.session, callback, now)
     db.session.commit()
     response = VoiceResponse()
     dial = response.dial(
@@ -114,11 +127,38 @@ def callback_bridge_done(callback_id: int) -> Response:
     """Note an unanswered dial, free the counselor, and tell them what to do next."""
     session = db.session
     callback = _open_callback(callback_id)
+    now = current_time()
     if callback is not None and request.form.get("DialCallStatus") in UNANSWERED:
         callback.result = "no_answer"
+        kept = kept_turn.kept_call(session, callback)
+        if kept is not None:  # the line's own call in the caller's turn: to the callback list
+            kept_turn.give_back(session, callback, kept, now)
     # Whoever this call holds, even if the request was closed in the back office meanwhile.
-    now = current_time()
     freed = release_leg_holder(session, request.form.get("CallSid", ""))
     session.commit()
     serve_freed(session, freed, now, line_timezone())
     return _hang_up("callback_bridge_after")
+
+
+@bp.post("/callback-bridge/<int:callback_id>/status")
+@webhook
+def callback_bridge_status(callback_id: int) -> Response:
+    """The final status of a bridge call the line placed for a kept turn (`ivr.kept_turn`).
+
+    A counselor who never took it (not reached, no answer, or no 1 pressed) leaves the
+    request to the callback list, pending, and the dispatch's reservation ends.
+    """
+    session = db.session
+    if request.form.get("CallStatus") not in FINAL_STATUSES:
+        return twiml(VoiceResponse())
+    now = current_time()
+    callback = session.get(CallbackRequest, callback_id)
+    freed = release_leg_holder(session, request.form.get("CallSid", ""))
+    kept = None if callback is None else kept_turn.kept_call(session, callback)
+    if callback is not None and kept is not None:
+        freed += release_call(session, kept.call_sid)
+        if callback.status == CallbackStatus.CLAIMED and not kept.reached("kept_turn_connected"):
+            kept_turn.give_back(session, callback, kept, now)
+    session.commit()
+    serve_freed(session, freed, now, line_timezone())
+    return twiml(VoiceResponse())

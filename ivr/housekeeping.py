@@ -73,8 +73,8 @@ def _close(session: Session, call: Call, now: datetime, status: str, seconds: in
     call.ended_at, call.status, call.duration_seconds = now, status, seconds
     if not leave_ringing_legs(session, call, now):
         set_outcome(call, default_outcome(call))
-    if call.queue_entered_at is not None and call.queue_left_at is None:
-        call.queue_left_at = now
+    if call.queue_entered_at is not None and call.queue_left_at is None and not call.kept_turn_at:
+        call.queue_left_at = now  # a kept turn's entry stays: its caller hung up keeping it
     end_call_holds(session, call)
 
 

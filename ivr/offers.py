@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import callback_limits, telephony
-from callcenter.models import Call, CallbackRequest, CallOutcome, Field, Voicemail
+from callcenter.models import (
+    Call,
+    CallbackRequest,
+    CallbackStatus,
+    CallOutcome,
+    Field,
+    Voicemail,
+)
 from callcenter.phones import ABROAD, Use, can_receive_sms, is_korean_callable, outgoing_refusal
 from callcenter.timezone import line_timezone
 from callcenter.voicemails import route_new
@@ -118,6 +125,32 @@ def request_callback(
     only that no more requests are taken now. None when refused.
     """
     language = call.language
+    request = register_callback(session, call, e164, now)
+    if request is None:
+        say(response, "callback_unavailable", language)
+        goodbye(response, call, "call_again", now)
+        return None
+    say(response, "callback_done", language, number=spoken_number(e164))
+    if call.reached("callback_sms"):
+        say(response, "callback_sms_note", language)
+    goodbye(response, call, "callback", now)
+    return request
+
+
+def register_callback(
+    session: Session,
+    call: Call,
+    e164: str,
+    now: datetime,
+    status: CallbackStatus = CallbackStatus.PENDING,
+    sms: str = "callback_sms",
+) -> CallbackRequest | None:
+    """Register the call's callback request once, within the limits; text mobiles the ticket.
+
+    Says nothing: None when a limit refuses it (the `callback_refused` step is kept, so a
+    retried request is refused alike). No commit.
+    """
+    language = call.language
     request = session.scalar(select(CallbackRequest).where(CallbackRequest.call_id == call.id))
     if request is None and not call.reached("callback_refused"):
         try:
@@ -125,8 +158,6 @@ def request_callback(
         except callback_limits.CallbackLimitReached:
             record_step(call, "callback_refused", now)
     if request is None and call.reached("callback_refused"):
-        say(response, "callback_unavailable", language)
-        goodbye(response, call, "call_again", now)
         return None
     if request is None:
         request = CallbackRequest.for_phone(
@@ -137,6 +168,7 @@ def request_callback(
             call_id=call.id,
             language=language,
             requested_at=now,
+            status=status,
         )
         session.add(request)
         session.flush()
@@ -144,13 +176,9 @@ def request_callback(
         record_step(call, "callback_requested", now, request=request.id)
         if can_receive_sms(e164):
             field_name = call.field.name(language) if call.field else ""
-            body = prompts.text("callback_sms", language, field=field_name, ticket=request.ticket)
+            body = prompts.text(sms, language, field=field_name, ticket=request.ticket)
             telephony.send_sms(session, e164, body)
             record_step(call, "callback_sms", now)
-    say(response, "callback_done", language, number=spoken_number(e164))
-    if call.reached("callback_sms"):
-        say(response, "callback_sms_note", language)
-    goodbye(response, call, "callback", now)
     return request
 
 

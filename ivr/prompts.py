@@ -207,6 +207,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "기다리지 않고 콜백을 받으시려면 별표를 눌러 주세요.",
         "en": "To stop waiting and get a call back, press star.",
     },
+    "queue_keep_turn_hint": {
+        "ko": "전화를 끊고 순서를 그대로 지키시려면 1번을 눌러 주세요. 순서가 되면 이 번호로 "
+        "전화드리겠습니다.",
+        "en": "To hang up and keep your place in line, press 1. When your turn comes, we will "
+        "call you back on this number.",
+    },
+    "kept_turn_done": {
+        "ko": "콜백 요청이 접수되었습니다. 대기 순서는 그대로 유지됩니다. 순서가 되면 이 번호 "
+        "{number}로 전화드리겠습니다.",
+        "en": "Your call back request is registered and you keep your place in line. When your "
+        "turn comes, we will call you back on {number}.",
+    },
+    "kept_turn_unavailable": {
+        "ko": "이 번호로는 순서가 되었을 때 전화드릴 수 없습니다. 기다리시던 순서 그대로 "
+        "계속 기다려 주십시오.",
+        "en": "We cannot call this number back when your turn comes. Please keep holding; you "
+        "keep your place in line.",
+    },
+    "kept_turn_sms": {
+        "ko": "[시민 무료 전문상담] {field} 상담 콜백 요청이 접수되었습니다. 접수번호 "
+        "{ticket}. 대기 순서가 되면 이 번호로 전화드리겠습니다.",
+        "en": "[City advice line] Your {field} call back request is registered, ticket "
+        "{ticket}. We will call you on this number when your turn in line comes.",
+    },
     "queue_unavailable": {
         "ko": "지금은 대기 순서에 들어가실 수 없습니다.",
         "en": "We cannot put you on hold right now.",

@@ -17,11 +17,21 @@ from ivr.calls import (
     set_outcome,
 )
 from ivr.flow import connect_reserved
+from ivr.kept_turn import KEY as KEEP_TURN_KEY
+from ivr.kept_turn import can_keep_turn, keep_turn
 from ivr.offers import (
     offer,
     start_callback,
 )
-from ivr.queueing import hold_round, queue_position, serve_freed, serve_waiters, waiting_music
+from ivr.queueing import (
+    enqueue,
+    hold_round,
+    queue_position,
+    serve_freed,
+    serve_waiters,
+    waiting_music,
+)
+from ivr.reservations import held_for
 from ivr.responses import say, twiml, webhook
 from ivr.status import end_call_holds
 from ivr.twilio_form import arg_int, asked_language, form_int, this_call
@@ -42,7 +52,8 @@ def queue_wait() -> Response:
         response.leave()
         return twiml(response)
     position = queue_position(session, call, now)
-    response = waiting_music(language, position, form_int("AvgQueueTime") or 0, field_id)
+    average = form_int("AvgQueueTime") or 0
+    response = waiting_music(language, position, average, field_id, can_keep_turn(call))
     session.commit()
     return twiml(response)
 
@@ -50,14 +61,24 @@ def queue_wait() -> Response:
 @bp.post("/queue/key")
 @webhook
 def queue_key() -> Response:
-    """`*` leaves the queue for a callback; any other key goes on waiting."""
+    """`*` leaves the queue for a callback, `1` keeps the turn for one; other keys wait on.
+
+    A caller the line cannot call back hears so at `1` and waits on in the same place.
+    """
     response = VoiceResponse()
-    if request.form.get("Digits") == "*":
+    digits = request.form.get("Digits")
+    if digits == "*":
         call = this_call()
         record_step(call, "queue_star", current_time())
         db.session.commit()
         response.leave()
+    elif digits == KEEP_TURN_KEY and can_keep_turn(call := this_call()):
+        record_step(call, "queue_keep_turn", current_time())
+        db.session.commit()
+        response.leave()
     else:
+        if digits == KEEP_TURN_KEY:
+            say(response, "kept_turn_unavailable", asked_language())
         wait = url_for("ivr.queue_wait", lang=asked_language(), field=arg_int("field", 0))
         response.redirect(wait, method="POST")
     return twiml(response)
@@ -66,16 +87,18 @@ def queue_key() -> Response:
 @bp.post("/queue/done")
 @webhook
 def queue_done() -> Response:
-    """After the queue: a counselor came free, `*` asked for a callback, or it took too long."""
+    """After the queue: a counselor came free, `*` asked for a callback, `1` kept the turn
+    for one, or it took too long."""
     session, now, tz = db.session, current_time(), line_timezone()
     call = this_call()
     result = request.form.get("QueueResult", "")
     response = VoiceResponse()
     if result in ("bridged", "bridging-in-process", "redirected", "redirected-from-bridged"):
         return twiml(response)
-    if call.queue_left_at is None:
-        call.queue_left_at = now
     reason = _why_the_queue_was_left(call)
+    keeping = result == "leave" and reason == "queue_keep_turn"
+    if call.queue_left_at is None and not keeping:  # a kept turn stays in the queue
+        call.queue_left_at = now
     queued, freed = False, []
     if result == "hangup":
         set_outcome(call, CallOutcome.ABANDONED_QUEUE)
@@ -86,6 +109,14 @@ def queue_done() -> Response:
         offer(response, call)
     elif reason == "queue_star":
         start_callback(response, call, now)
+    elif keeping and held_for(session, call.call_sid, now) is not None and call.field:
+        # The dispatch gave them a counselor as they pressed: put them through now.
+        queued = connect_reserved(session, response, call, now, tz)
+    elif keeping and not keep_turn(session, response, call, now):
+        if call.field is not None:
+            enqueue(response, call, call.field, now)  # the same place in line
+        else:
+            offer(response, call)
     elif reason == "queue_counselor_free" and call.field is not None:
         queued = connect_reserved(session, response, call, now, tz)
     elif reason == "queue_all_paused":

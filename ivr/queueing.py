@@ -17,10 +17,11 @@ from twilio.twiml.voice_response import VoiceResponse
 from callcenter import telephony
 from callcenter.labels import ordinal
 from callcenter.models import Call, Counselor, Field
+from ivr import kept_turn
 from ivr.cache import rostered_ids
 from ivr.calls import record_step
 from ivr.reader import busy_board
-from ivr.reservations import held_for, queue_window, release
+from ivr.reservations import held_for, in_queue, queue_window, release
 from ivr.responses import absolute, say, with_retries
 from ivr.routing import Ring, arrival, dial_order, reserve_next, tried_counselors
 from ivr.speech import spoken_minutes
@@ -70,8 +71,7 @@ def queue_position(session: Session, call: Call, now: datetime) -> int:
         .where(
             Call.field_id == call.field_id,
             Call.queue_entered_at > now - queue_window(),
-            Call.queue_left_at.is_(None),
-            Call.ended_at.is_(None),
+            in_queue(),
             Call.id != call.id,
             or_(
                 Call.queue_entered_at < call.queue_entered_at,
@@ -83,9 +83,13 @@ def queue_position(session: Session, call: Call, now: datetime) -> int:
 
 
 def waiting_music(
-    language: str, position: int, average_seconds: int, field_id: int
+    language: str, position: int, average_seconds: int, field_id: int, keep_turn: bool = False
 ) -> VoiceResponse:
-    """Tell a waiting caller where they stand, then hold; `*` leaves for a callback."""
+    """Tell a waiting caller where they stand, then hold; `*` leaves for a callback.
+
+    `keep_turn`: the caller may be called back, so `1` is announced: hang up and keep the
+    place in line (`ivr.kept_turn`).
+    """
     config = current_app.config
     response = VoiceResponse()
     gather = response.gather(
@@ -102,6 +106,8 @@ def waiting_music(
         # Korean ordinals in words ("첫 번째"): a voice reads "1번째" as "일번째".
         place = ordinal(position, language)
         say(gather, "queue_position", language, position=position, place=place, minutes=minutes)
+    if keep_turn:
+        say(gather, "queue_keep_turn_hint", language)
     say(gather, "queue_leave_hint", language)
     if config.get("IVR_HOLD_MUSIC_URL"):
         gather.play(config["IVR_HOLD_MUSIC_URL"])
@@ -139,7 +145,9 @@ def serve_waiters(
     no second path can send another caller to the same counselor. The caller is then moved
     to the reserved counselor by a REST redirect; when `asking` (the waiting caller whose
     hold round runs this) is chosen, its ring is returned instead, for the hold round to
-    answer directly.
+    answer directly. An entry whose caller hung up keeping the turn (`ivr.kept_turn`) is
+    served in the same order: its request goes to the reserved counselor, whom the line
+    then rings to call the citizen back.
 
     A caller Twilio refuses to redirect has gone: their reservation ends and the next is
     served. When Twilio does not answer, the redirect may have happened: the caller keeps
@@ -162,7 +170,13 @@ def serve_waiters(
             session.rollback()
             log.warning("Queue dispatch stopped by a database error", exc_info=True)
             break
-        call_id, call_sid, language, ring = assigned
+        call_id, call_sid, language, ring, callback_id = assigned
+        if callback_id is not None:  # a kept turn: ring the counselor, then the citizen
+            kept_turn.ring_counselor(
+                session, callback_id, call_id, ring.counselor_id, ring.position, now
+            )
+            session.commit()
+            continue
         if asking is not None and call_id == asking.id:
             mine = ring
             continue
@@ -190,21 +204,22 @@ MAX_SERVED = 20  # callers handed out by one dispatch; the next dispatch goes on
 
 def _take_next(
     session: Session, field_ids: Sequence[int], now: datetime, tz: ZoneInfo
-) -> tuple[int, str, str, Ring] | None:
+) -> tuple[int, str, str, Ring, int | None] | None:
     """Take the longest waiter who can be given a free counselor, and reserve that counselor.
 
-    Does not commit. None when no waiting caller can be served now. A waiter who cannot
-    be given anyone (they rang every free counselor already, or another dispatch took the
-    last one a moment ago) is passed over; once a field has nobody free, none of its
-    waiters is tried, so concurrent dispatches do not each walk the whole queue.
+    A kept turn's callback request goes to that counselor in the same transaction; its id is
+    the last item (None for a caller on the line). Does not commit. None when no waiting
+    caller can be served now. A waiter who cannot be given anyone (they rang every free
+    counselor already, or another dispatch took the last one a moment ago) is passed over;
+    once a field has nobody free, none of its waiters is tried, so concurrent dispatches do
+    not each walk the whole queue.
     """
     waiting = session.execute(
         select(Call.id, Call.field_id)
         .where(
             Call.field_id.in_(field_ids),
             Call.queue_entered_at > now - queue_window(),
-            Call.queue_left_at.is_(None),
-            Call.ended_at.is_(None),
+            in_queue(),
         )
         .order_by(Call.queue_entered_at, Call.id)
         .limit(MAX_SERVED)
@@ -220,13 +235,22 @@ def _take_next(
                 continue
             call = session.get(Call, call_id, populate_existing=True)
             assert call is not None and call.field_id is not None
+            callback = None
+            if call.kept_turn_at is not None:
+                callback = kept_turn.waiting_request(session, call)
+                if callback is None:  # closed meanwhile (the web ticket's page cancels)
+                    record_step(call, "kept_turn_closed", now)
+                    continue  # stays out of the queue
             ring = reserve_next(session, call, call.field_id, now, tz)
             if ring is None:  # nobody free whom this caller has not rung already
                 attempt.rollback()
                 passed_over = call
             else:
+                if callback is not None:
+                    kept_turn.assign(callback, ring.counselor_id, now)
                 record_step(call, "dequeued", now, counselor=ring.counselor_id)
-                return call.id, call.call_sid, call.language, ring
+                callback_id = callback.id if callback is not None else None
+                return call.id, call.call_sid, call.language, ring, callback_id
         # Passed over for having rung everyone free, the waiters behind may still be served;
         # with nobody free, or free counselors it has not rung held by another dispatch (or
         # kept for an earlier caller), none of them can be.
@@ -313,11 +337,12 @@ def take_from_queue(session: Session, call_id: int, now: datetime) -> bool:
     """Take a waiting call out of the queue unless another request took it or it ended.
 
     One conditional UPDATE decides, so a caller leaves the queue once: for a freed counselor's
-    redirect, or at a hold round for a free counselor or the maximum wait.
+    redirect, or at a hold round for a free counselor or the maximum wait; a kept turn
+    (`ivr.kept_turn`) for its counselor's bridge call, or when its wait runs out.
     """
     taken = session.execute(
         update(Call)
-        .where(Call.id == call_id, Call.queue_left_at.is_(None), Call.ended_at.is_(None))
+        .where(Call.id == call_id, in_queue())
         .values(queue_left_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -27,11 +27,11 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, bindparam, text
+from sqlalchemy import CursorResult, and_, bindparam, or_, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
-from callcenter.models import UTCDateTime
+from callcenter.models import Call, UTCDateTime
 
 # The rule, once for SQL (every statement below) and once for the busy board's copy
 # (`is_free`); tests check that the two agree.
@@ -43,11 +43,15 @@ FREE_SQL = (
 FAIR_ORDER_SQL = (
     "counselors.last_connected_at IS NOT NULL, counselors.last_connected_at, counselors.id"
 )
+# A queue entry still waiting (`calls AS w`): not taken out, and either its caller is on the
+# line or they hung up keeping their place for a callback (`ivr.kept_turn`). The same
+# condition for the ORM is `in_queue`.
+IN_QUEUE_SQL = "w.queue_left_at IS NULL AND (w.ended_at IS NULL OR w.kept_turn_at IS NOT NULL)"
 # An earlier caller of the field waiting in the queue who could take this counselor.
 _WAITER_AHEAD_SQL = (
     "EXISTS (SELECT 1 FROM calls AS w WHERE w.field_id = :field_id"
     " AND w.queue_entered_at > :queue_fresh AND w.queue_entered_at < :arrived"
-    " AND w.queue_left_at IS NULL AND w.ended_at IS NULL AND w.call_sid <> :call_sid"
+    f" AND {IN_QUEUE_SQL} AND w.call_sid <> :call_sid"
     " AND NOT EXISTS (SELECT 1 FROM call_legs AS l"
     " WHERE l.call_id = w.id AND l.counselor_id = counselors.id))"
 )
@@ -65,6 +69,13 @@ _FREE_SQL = (
     f" AND {FREE_SQL} ORDER BY {FAIR_ORDER_SQL}"
 )
 _INSTANTS = ("now", "stale_before", "until", "queue_fresh", "arrived")
+
+
+def in_queue() -> ColumnElement[bool]:
+    """Return the ORM condition of a queue entry still waiting (`IN_QUEUE_SQL`)."""
+    return and_(
+        Call.queue_left_at.is_(None), or_(Call.ended_at.is_(None), Call.kept_turn_at.is_not(None))
+    )
 
 
 def busy_timeout() -> timedelta:

@@ -104,7 +104,8 @@ COUNSELOR_SIDE = {
     "ivr.callback_bridge_done",
 }
 QUEUE_WAIT = {"ivr.queue_wait", "ivr.queue_key"}  # waitUrl TwiML: no <Dial>, no <Redirect> out
-CALLBACKS = {"ivr.status", "ivr.recording", "ivr.voicemail_saved"}  # nobody listens
+# Nobody listens to these.
+CALLBACKS = {"ivr.status", "ivr.recording", "ivr.voicemail_saved", "ivr.callback_bridge_status"}
 
 
 def apology(language: str = "ko") -> Response:

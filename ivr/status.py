@@ -150,8 +150,8 @@ def apply_call_status(
     call.duration_seconds = _seconds(duration)
     if not leave_ringing_legs(session, call, now):
         set_outcome(call, default_outcome(call))
-    if call.queue_entered_at is not None and call.queue_left_at is None:
-        call.queue_left_at = now
+    if call.queue_entered_at is not None and call.queue_left_at is None and not call.kept_turn_at:
+        call.queue_left_at = now  # a kept turn's entry stays: its caller hung up keeping it
     return call, end_call_holds(session, call)
 
 
@@ -159,8 +159,12 @@ def end_call_holds(session: Session, call: Call) -> list[int]:
     """Free every counselor an ended call still reserves or holds busy; return them.
 
     A lost leg callback must not keep a counselor reserved or busy once the caller is gone.
+    A kept turn's reservations are the dispatch's for its bridge call (`ivr.kept_turn`): the
+    caller hung up on purpose, and they stay until the bridge or their expiry ends them.
     """
-    freed = reservations.release_call(session, call.call_sid)
+    freed = (
+        [] if call.kept_turn_at is not None else reservations.release_call(session, call.call_sid)
+    )
     if call.id is not None:
         for counselor_id, leg_sid in session.execute(
             select(CallLeg.counselor_id, CallLeg.leg_sid).where(

@@ -340,3 +340,61 @@ def test_dispatch_finding_the_free_counselor_held_by_another_takes_nobody_from_t
         serve_waiters(db, [field.id], clock.now, line_timezone())
     db.expire_all()
     assert db.get(Counselor, counselor.id).reserved_call_sid == "CAwait0"
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_freed_counselor_goes_to_the_kept_turn_at_the_head_not_to_the_waiter_behind(
+    twilio, db, on_shift, fields, clock, attempt
+):
+    from callcenter.models import CallbackRequest
+
+    counselor = on_shift("legal", busy_since=clock.now - timedelta(minutes=4))
+    counselor.busy_call_sid = "CAtalking"
+    field = fields["legal"]
+    arrived = clock.now - timedelta(minutes=3)
+    kept = Call(
+        call_sid="CAkept",
+        field_id=field.id,
+        from_number="+821055551234",
+        started_at=arrived,
+        queue_entered_at=arrived,
+        kept_turn_at=arrived + timedelta(seconds=40),
+        ended_at=arrived + timedelta(seconds=45),
+        outcome="callback_requested",
+    )
+    behind = clock.now - timedelta(minutes=2)
+    db.add_all(
+        [
+            kept,
+            Call(call_sid="CAlive", field_id=field.id, started_at=behind, queue_entered_at=behind),
+        ]
+    )
+    db.flush()
+    db.add(
+        CallbackRequest.for_phone(
+            "+821055551234", field_id=field.id, call_id=kept.id, status="in_queue"
+        )
+    )
+    db.commit()
+    wait = f"/ivr/queue/wait?lang=ko&field={field.id}"
+    answers = twilio.together(
+        [
+            (
+                "/ivr/status",
+                {"CallSid": "CAtalking", "ParentCallSid": "CAx", "CallStatus": "completed"},
+            ),
+            (wait, {"CallSid": "CAlive", "QueuePosition": "1", "QueueTime": "120"}),
+            menu_choice("CAnew"),
+        ]
+    )
+    assert all(status == 200 for status, _ in answers)
+    db.expire_all()
+    assert db.get(Counselor, counselor.id).reserved_call_sid == "CAkept"
+    placed = db.scalars(select(OutboxMessage.to).where(OutboxMessage.kind == "call")).all()
+    assert placed == [counselor.phone]
+    assert db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "call_update")) is None
+    assert "<Leave" not in answers[1][1]
+    assert db.scalar(select(Call).where(Call.call_sid == "CAlive")).queue_left_at is None
+    assert dialed(answers[2][1]) == [] and queued(answers[2][1])
+    request = db.scalar(select(CallbackRequest))
+    assert (request.status, request.claimed_by_id) == ("claimed", counselor.id)

@@ -186,3 +186,18 @@ def test_a_blocked_number_hears_where_to_turn(db, walker, clock, walk_settings):
     db.commit()
     endings, _ = _walk(db, walker, {}, 1)
     assert endings == Counter({"blocked": 1})
+
+
+def test_no_path_ends_in_a_bare_hang_up_after_any_key_in_the_queue(
+    db, walker, on_shift, clock, walk_settings
+):
+    for code in ("legal", "tax"):
+        on_shift(code, busy_since=TUESDAY_AFTERNOON, busy_call_sid="CA" + "b" * 32)
+    endings: Counter = Counter()
+    for key in KEYS:
+        # The key is pressed at the first hold round; the menus before and the offers after
+        # take every sequence of answers.
+        met, _ = _walk(db, walker, {"queue_polls": 2, "queue_keys": {0: key}}, 2)
+        endings.update(met)
+    # 1 keeps the turn for a callback and hangs up; * leads to the callback offer.
+    assert endings["callback"]

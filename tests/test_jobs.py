@@ -253,7 +253,7 @@ def test_run_job_records_the_run_and_commits(db, kim):
     run_job("release_stale", now)
     db.expire_all()
     run = db.scalars(select(JobRun)).one()
-    assert run.ok is True and run.detail == {"busy_flags": 1, "calls": 0}
+    assert run.ok is True and run.detail == {"busy_flags": 1, "calls": 0, "kept_turns": 0}
 
 
 @pytest.fixture

@@ -84,6 +84,9 @@ class Call(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     queue_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     queue_left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The caller hung up keeping their place for a callback (`ivr.kept_turn`): the entry
+    # stays in the queue, with no live call, until its turn comes.
+    kept_turn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
@@ -141,6 +144,7 @@ class CallbackStatus(enum.StrEnum):
 
     PENDING = "pending"
     CLAIMED = "claimed"
+    IN_QUEUE = "in_queue"  # kept a caller's place in the queue; rung when its turn comes
     DONE = "done"
     CANCELLED = "cancelled"
 

@@ -51,14 +51,15 @@ def is_paused(counselor: Counselor, now: datetime) -> bool:
 
 def waiting_calls(session: Session, now: datetime) -> dict[int | None, tuple[int, datetime | None]]:
     """Return, per field, how many callers wait in the queue and since when the first one."""
+    from ivr.reservations import in_queue
+
     rows = session.execute(
         select(Call.field_id, func.count(), func.min(Call.queue_entered_at))
         .where(
             Call.queue_entered_at.is_not(None),
             Call.queue_entered_at > now - STALE_QUEUE_ENTRY,
-            Call.queue_left_at.is_(None),
             Call.answered_at.is_(None),
-            Call.ended_at.is_(None),
+            in_queue(),  # kept turns too: they hold their place
             counted(),
         )
         .group_by(Call.field_id)

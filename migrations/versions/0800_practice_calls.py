@@ -1,7 +1,7 @@
 """practice calls: the browser phone's calls are kept apart from the line's figures
 
 Revision ID: 0800
-Revises: 0775
+Revises: 0790
 Create Date: 2026-12-10 09:00:00
 
 A call played from the back office's browser phone (sandbox mode) is marked `practice`. The
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0800'
-down_revision = '0775'
+down_revision = '0790'
 branch_labels = None
 depends_on = None
 
