@@ -18,6 +18,7 @@ from ivr.calls import (
 )
 from ivr.flow import connect_reserved
 from ivr.offers import (
+    announce_next_session,
     offer,
     start_callback,
 )
@@ -88,6 +89,9 @@ def queue_done() -> Response:
         start_callback(response, call, now)
     elif reason == "queue_counselor_free" and call.field is not None:
         queued = connect_reserved(session, response, call, now, tz)
+    elif reason == "queue_closed" and call.field is not None:
+        announce_next_session(session, response, call, call.field, now, tz)
+        offer(response, call)
     elif reason == "queue_all_paused":
         say(response, "nobody_answered", call.language)
         offer(response, call)
