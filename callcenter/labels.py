@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -105,6 +105,13 @@ SWAP_STATUS: Labels = {
     "declined": _l("거절"),
     "cancelled": _l("취소"),
 }
+# Why a coordinator closed a field or the whole line: callers hear it, the status page shows it.
+LINE_CLOSURE_REASON: Labels = {
+    "emergency": _l("긴급 상황"),
+    "event": _l("기관 행사"),
+    "maintenance": _l("시스템 점검"),
+    "weather": _l("기상 악화"),
+}
 ROLE: Labels = {"admin": _l("관리자"), "coordinator": _l("코디네이터"), "counselor": _l("상담위원")}
 AUDIT_ACTION: Labels = {
     "view": _l("열람"),
@@ -130,6 +137,7 @@ AUDIT_OBJECT: Labels = {
     "access_records": _l("접근 기록"),
     "retention": _l("보존 기간"),
     "report": _l("보고서"),
+    "line_closure": _l("임시 휴무"),
 }
 # Keys of an audit event's detail and of a job's result.
 DETAIL_KEY: Labels = {
@@ -167,6 +175,9 @@ DETAIL_KEY: Labels = {
     "audit_events": _l("감사 기록"),
     "skipped": _l("건너뜀"),
     "rolled_up": _l("집계한 기간"),
+    "closure_reason": _l("휴무 사유"),
+    "until": _l("다시 여는 시각"),
+    "reopened": _l("일찍 다시 엶"),
     # the filters of an export
     "field": _l("분야"),
     "channel": _l("경로"),
@@ -216,6 +227,7 @@ KINDS: dict[str, Labels] = {
     "detail_key": DETAIL_KEY,
     "account_change": ACCOUNT_CHANGE,
     "number_check": NUMBER_CHECK,
+    "line_closure_reason": LINE_CLOSURE_REASON,
 }
 
 
@@ -225,6 +237,12 @@ def label(kind: str, code: Any) -> str:
         return "—"
     found = KINDS[kind].get(str(code))
     return str(found) if found is not None else _("기타")
+
+
+def label_in(kind: str, code: Any, language: str) -> str:
+    """Return the name of a stored code in a given language (the voice line's, not the page's)."""
+    with force_locale("en" if language == "en" else "ko"):
+        return label(kind, code)
 
 
 def labels(kind: str) -> dict[str, str]:
@@ -296,6 +314,8 @@ def detail_value(key: str, value: Any) -> str:
         return label("role", value)
     if key == "result":
         return label("callback_result", value)
+    if key == "closure_reason":
+        return label("line_closure_reason", value)
     if key == "channel":
         return label("channel", value)
     if key == "outcome":

@@ -39,6 +39,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "전화 회선",
         (
             "backoffice.live_calls",
+            "backoffice.line_closures_page",
             "backoffice.availability",
             "backoffice.phone",
             "backoffice.prompt_list",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import callback_limits, telephony
+from callcenter.labels import label_in
 from callcenter.models import (
     Call,
     CallbackRequest,
@@ -30,6 +31,7 @@ from ivr.calls import record_step, set_outcome
 from ivr.endings import goodbye
 from ivr.responses import say
 from ivr.speech import spoken_minutes, spoken_number, spoken_when
+from schedules.line_closures import ClosedReason, why_closed
 from schedules.oncall import next_session_start
 
 
@@ -37,8 +39,11 @@ def announce_next_session(
     session: Session, response: VoiceResponse, call: Call, field: Field, now: datetime, tz: ZoneInfo
 ) -> None:
     """Tell the caller this field is closed now and when its next session starts."""
-    record_step(call, "closed", now, field=field.code)
+    why = why_closed(session, field.id, now, tz)
+    record_step(call, "closed", now, field=field.code, **({"why": why.kind} if why else {}))
     language = call.language
+    if why is not None:
+        say_why_closed(response, why, field, language, now, tz)
     starts = next_session_start(session, field.id, now, tz)
     if starts is None:
         say(response, "closed_unknown", language, field=field.name(language))
@@ -46,6 +51,30 @@ def announce_next_session(
         when = spoken_when(starts, now, tz, language)
         say(response, "closed_next", language, field=field.name(language), when=when)
     booking_link.note_bookable(session, call, field, now, tz)
+
+
+def say_why_closed(
+    response: VoiceResponse,
+    why: ClosedReason,
+    field: Field,
+    language: str,
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Tell the caller why the field is closed: a coordinator's closure, a holiday, a day off."""
+    if why.kind == "closed_now" and why.until is not None:
+        reason = label_in("line_closure_reason", why.reason, language)
+        until = spoken_when(why.until, now, tz, language)
+        key = "closed_now_line" if why.whole_line else "closed_now_field"
+        say(response, key, language, field=field.name(language), reason=reason, until=until)
+        if why.note:
+            say(response, "closed_now_note", language, note=why.note)
+    elif why.kind == "holiday":
+        say(response, "closed_holiday", language, holiday=why.holiday(language))
+    elif why.note:
+        say(response, "closed_day_reason", language, reason=why.note)
+    else:
+        say(response, "closed_day", language)
 
 
 def offer(response: VoiceResponse, call: Call, attempt: int = 1, abroad: bool = False) -> None:

@@ -155,6 +155,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ko": "통화가 끝났습니다. 상담 기록에 결과를 남겨 주십시오.",
         "en": "The call has ended. Please record its result.",
     },
+    # Why the field is closed, said before when it opens (`schedules.line_closures.why_closed`).
+    "closed_holiday": {
+        "ko": "오늘은 {holiday}입니다. 휴무일이라 상담 전화를 쉽니다.",
+        "en": "The line is closed today for {holiday}.",
+    },
+    "closed_day": {
+        "ko": "오늘은 휴무일이라 상담 전화를 쉽니다.",
+        "en": "The line is closed today.",
+    },
+    "closed_day_reason": {
+        "ko": "오늘은 휴무일이라 상담 전화를 쉽니다. 사유는 {reason}입니다.",
+        "en": "The line is closed today: {reason}.",
+    },
+    "closed_now_field": {
+        "ko": "{field} 상담은 {reason} 때문에 잠시 쉬며, {until}에 다시 엽니다.",
+        "en": "{field} advice is closed for now. Reason: {reason}. It opens again {until}.",
+    },
+    "closed_now_line": {
+        "ko": "상담 전화는 {reason} 때문에 잠시 쉬며, {until}에 다시 엽니다.",
+        "en": "The line is closed for now. Reason: {reason}. It opens again {until}.",
+    },
+    "closed_now_note": {
+        "ko": "안내 말씀 드립니다. {note}",
+        "en": "A message from the line: {note}",
+    },
     "closed_next": {
         "ko": "지금은 {field} 상담 시간이 아닙니다. 다음 상담은 {when}에 시작합니다.",
         "en": "{field} advice is not available now. The next session starts {when}.",

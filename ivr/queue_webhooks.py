@@ -20,6 +20,7 @@ from ivr.flow import connect_reserved
 from ivr.kept_turn import KEY as KEEP_TURN_KEY
 from ivr.kept_turn import can_keep_turn, keep_turn
 from ivr.offers import (
+    announce_next_session,
     offer,
     start_callback,
 )
@@ -119,6 +120,9 @@ def queue_done() -> Response:
             offer(response, call)
     elif reason == "queue_counselor_free" and call.field is not None:
         queued = connect_reserved(session, response, call, now, tz)
+    elif reason == "queue_closed" and call.field is not None:
+        announce_next_session(session, response, call, call.field, now, tz)
+        offer(response, call)
     elif reason == "queue_all_paused":
         say(response, "nobody_answered", call.language)
         offer(response, call)

@@ -26,6 +26,7 @@ from ivr.responses import absolute, say, with_retries
 from ivr.routing import Ring, arrival, dial_order, reserve_next, tried_counselors
 from ivr.speech import spoken_minutes
 from ivr.unanswered import everyone_paused
+from schedules.line_closures import active_closure
 
 log = logging.getLogger(__name__)
 
@@ -267,9 +268,10 @@ def hold_round(
     """Decide a waiting caller's hold round: None to hold on, else the step they leave for.
 
     A caller leaves when the queue's dispatch (run here too: a shift began, a reservation
-    expired, a counselor came free without anyone to offer them) gives them a counselor, or
-    when they have waited IVR_QUEUE_MAX_WAIT since they first chose the field. Commits (before
-    the dispatch, and when they leave).
+    expired, a counselor came free without anyone to offer them) gives them a counselor, when
+    they have waited IVR_QUEUE_MAX_WAIT since they first chose the field, or when a coordinator
+    closed the field (they hear why, then the offer). Commits (before the dispatch, and when
+    they leave).
     """
     if call.queue_left_at is not None and call.ended_at is None:
         # Taken out of the queue for a counselor, yet still holding: the REST redirect that
@@ -303,6 +305,10 @@ def hold_round(
         return _leave(session, call, "queue_counselor_free", now)
     if everyone_paused(session, fields[0] or 0, now, tz) and take_from_queue(session, call.id, now):
         return _leave(session, call, "queue_all_paused", now)  # nobody will come: the offer
+    if active_closure(session, fields[0], now) is not None and take_from_queue(
+        session, call.id, now
+    ):
+        return _leave(session, call, "queue_closed", now)  # a coordinator closed the field
     return None
 
 

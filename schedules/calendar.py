@@ -26,6 +26,39 @@ def holiday_name(day: date, language: str = "ko") -> str | None:
     return _korean_holidays(day.year, "ko" if language == "ko" else "en_US").get(day)
 
 
+# The two festivals callers name as one holiday however many days it lasts.
+_FESTIVALS = {"설날": "Seollal", "추석": "Chuseok"}
+_SUBSTITUTE = ("대체 휴일", "Alternative holiday for ")
+
+
+def spoken_holiday(day: date, language: str = "ko") -> str | None:
+    """Return the holiday as callers name it: 추석 연휴, 한글날 대체공휴일, 선거일; or None.
+
+    The calendar's own names are a register's ("설날 전날", "한글날 대체 휴일", "국회의원
+    선거일"); the line says the holiday people plan around.
+    """
+    name = holiday_name(day, "ko")
+    if name is None:
+        return None
+    english = language == "en"
+    substitute = name.endswith(_SUBSTITUTE[0])
+    for festival, roman in _FESTIVALS.items():
+        if festival in name:
+            if english and substitute:
+                return f"the substitute holiday for {roman}"
+            if english:
+                return f"the {roman} holidays"
+            return f"{festival} 대체공휴일" if substitute else f"{festival} 연휴"
+    if "선거" in name:
+        return "Election Day" if english else "선거일"
+    if name.startswith("신정"):
+        return "New Year's Day" if english else "새해 첫날"
+    if not english:
+        return name.replace(" " + _SUBSTITUTE[0], " 대체공휴일")
+    english_name = holiday_name(day, "en") or name
+    return english_name.replace(_SUBSTITUTE[1], "the substitute holiday for ")
+
+
 @dataclass(frozen=True)
 class DayStatus:
     """Whether the line runs its weekly roster on a date, and why not."""

@@ -39,6 +39,7 @@ from callcenter.models import (
     Counselor,
     DayOverride,
     DayOverrideKind,
+    LineClosure,
     OneOffShift,
     Unavailability,
     UTCDateTime,
@@ -47,6 +48,7 @@ from callcenter.models import (
 )
 from schedules import patterns
 from schedules.calendar import closure_days, holiday_name
+from schedules.line_closures import covering
 
 # A busy flag older than this is taken to be left over from a lost status callback.
 DEFAULT_BUSY_TIMEOUT = timedelta(hours=2)
@@ -98,6 +100,8 @@ def _dial_order(free_only: bool) -> Select[Counselor]:
                 Unavailability.ends_at > at,
             )
         ),
+        # A coordinator closed the field or the whole line now: nobody of it is on call.
+        not_(exists().where(covering(bindparam("field_id"), at))),
     ]
     from ivr.reservations import FAIR_ORDER_SQL, FREE_SQL  # the line's one busy and fair rule
 
@@ -160,6 +164,7 @@ class _Plan:
     one_offs: dict[date, list[Row[*tuple[Any, ...]]]]
     away: dict[int, list[tuple[datetime, datetime]]]
     active: set[int]
+    closed: list[tuple[datetime, datetime]]  # coordinators' closures of the field or line
 
     def normal_hours(self, day: date) -> list[tuple[time, time]]:
         """Return the hours the weekly roster covers on a date, before anyone is missing."""
@@ -188,9 +193,9 @@ class _Plan:
     def _minus_away(
         self, counselor_id: int, day: date, start: time, end: time
     ) -> list[tuple[time, time]]:
-        """Cut a counselor's unavailability out of one shift."""
+        """Cut a counselor's unavailability, and closures of the field, out of one shift."""
         pieces = [(datetime.combine(day, start, self.tz), datetime.combine(day, end, self.tz))]
-        for away_start, away_end in self.away.get(counselor_id, ()):
+        for away_start, away_end in [*self.away.get(counselor_id, ()), *self.closed]:
             next_pieces = []
             for piece_start, piece_end in pieces:
                 if away_end <= piece_start or away_start >= piece_end:
@@ -295,7 +300,17 @@ def _load_plan(session: Session, field_id: int, start: date, end: date, tz: Zone
                 )
             )
         )
-    return _Plan(tz, days, weekly, skips, one_offs, away, active)
+    closed = [
+        (row.starts_at, row.ends_at)
+        for row in session.execute(
+            select(LineClosure.starts_at, LineClosure.ends_at).where(
+                LineClosure.ends_at > range_start,
+                LineClosure.starts_at < range_end,
+                or_(LineClosure.field_id.is_(None), LineClosure.field_id == field_id),
+            )
+        )
+    ]
+    return _Plan(tz, days, weekly, skips, one_offs, away, active, closed)
 
 
 def next_session_start(

@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from callcenter.models import BlockedNumber, OutboxMessage
+from callcenter.models import BlockedNumber, LineClosure, OutboxMessage
 from tests import backoffice_data as data
 from tests import roster_helpers as roster
 from tests.browser_support import axe_violations, fits_width, needs_chromium, screenshot, sign_in
@@ -59,6 +59,7 @@ COORDINATOR = (
     "/voicemails/{voicemail}",
     "/outbox",
     "/line/blocklist",
+    "/line/closures",
     "/line/prompts",
     "/line/prompts/greeting/ko",
     "/rosters/calendar?view=week&date=2027-03-02",
@@ -111,6 +112,16 @@ def office(db, fields, make_user, clock):  # type: ignore[no-untyped-def]
     )
     db.add(BlockedNumber(digest="0" * 64, last4="9999", reason="장난 전화"))
     db.add(OutboxMessage(kind="sms", to="+821044443333", body="안내 문자", status="recorded"))
+    db.add(  # the tax field closed for now: its reason on the status page, a row to reopen
+        LineClosure(
+            field_id=fields["tax"].id,
+            starts_at=TUESDAY_AFTERNOON - timedelta(minutes=30),
+            ends_at=TUESDAY_AFTERNOON + timedelta(hours=1),
+            until=TUESDAY_AFTERNOON + timedelta(hours=1),
+            reason="event",
+            note="시청 행사",
+        )
+    )
     counselor_user = make_user("counselor", counselor=kim)
     db.commit()
     ids = {

@@ -18,6 +18,7 @@ PAGES = {
     "/fields/{field}/categories": {"admin", "coordinator"},
     "/outbox": {"admin", "coordinator"},
     "/line/blocklist": {"admin", "coordinator"},
+    "/line/closures": {"admin", "coordinator"},
     "/line/prompts": {"admin", "coordinator"},
     "/line/prompts/greeting/ko": {"admin", "coordinator"},
     "/admin/users": {"admin"},

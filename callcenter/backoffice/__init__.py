@@ -18,6 +18,7 @@ def _menu(state):
     add_nav_item(app, "backoffice.live_calls", "지금 통화", order=35)
     add_nav_item(app, "backoffice.calls", "통화 기록", roles=coordinators, order=40)
     add_nav_item(app, "backoffice.categories_index", "상담 주제", roles=coordinators, order=50)
+    add_nav_item(app, "backoffice.line_closures_page", "임시 휴무", roles=coordinators, order=51)
     add_nav_item(app, "backoffice.blocklist", "차단 목록", roles=coordinators, order=52)
     add_nav_item(app, "backoffice.prompt_list", "안내 문구", roles=coordinators, order=54)
     add_nav_item(app, "backoffice.outbox", "보낸 문자·전화", roles=coordinators, order=60)
@@ -41,6 +42,7 @@ from callcenter.backoffice import (  # noqa: E402,F401
     categories,
     consultations,
     home,
+    line_closures,
     live_calls,
     outbox,
     phone,

@@ -50,6 +50,7 @@ from callcenter.models.reporting import (
 from callcenter.models.roster import (
     DayOverride,
     DayOverrideKind,
+    LineClosure,
     OneOffShift,
     Unavailability,
     WeeklyShift,
@@ -97,6 +98,7 @@ __all__ = [
     "JobRun",
     "JobState",
     "LegResult",
+    "LineClosure",
     "LoginAttempt",
     "LoginLock",
     "NumberCheck",

@@ -162,3 +162,37 @@ class DayOverride(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LineClosure(Base):
+    """A coordinator closing one field, or the whole line, from now until an instant.
+
+    While it lasts nobody of that field is on call (`schedules.oncall`): callers hear the
+    reason and when the field opens again. Reopening early ends it at that instant.
+    """
+
+    __tablename__ = "line_closures"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_line_closures_ends_at", "ends_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    field_id: Mapped[int | None] = mapped_column(  # None: every field of the line
+        ForeignKey("fields.id", ondelete="CASCADE")
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)  # exclusive; moved up on reopening
+    until: Mapped[datetime] = mapped_column(UTCDateTime)  # the end the coordinator set
+    reason: Mapped[str] = mapped_column(String(16))  # a code of labels.LINE_CLOSURE_REASON
+    note: Mapped[str | None] = mapped_column(String(200))  # said to callers after the reason
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    field: Mapped[Field | None] = relationship()
+
+    def active(self, at: datetime) -> bool:
+        """Whether the closure holds at an instant."""
+        return self.starts_at <= at < self.ends_at

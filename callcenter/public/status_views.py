@@ -12,7 +12,7 @@ from callcenter.extensions import db
 from callcenter.phones import national
 from callcenter.public import bp
 from callcenter.reporting.live import line_now
-from callcenter.reporting.status import WEEKDAY_CODES, Snapshot, cached_snapshot
+from callcenter.reporting.status import WEEKDAY_CODES, Snapshot, cached_snapshot, reason_words
 from callcenter.timezone import line_timezone
 
 
@@ -46,6 +46,7 @@ def _render(template: str) -> Response:
         language=language,
         phone_display=national(status.phone),
         weekdays=WEEKDAY_CODES,
+        reason_words=reason_words,
         refresh_seconds=int(current_app.config.get("STATUS_REFRESH_SECONDS") or 15),
     )
     return _cacheable(Response(page))

@@ -19,12 +19,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
+from callcenter.labels import label
 from callcenter.models import Counselor, Field, WeeklyShift
 from callcenter.reporting.live import average_handle_seconds, is_busy, waiting_calls
 from schedules import patterns
+from schedules.line_closures import ClosedReason, why_closed
 from schedules.oncall import next_session_start, on_call
 
 DEFAULT_HANDLE_SECONDS = 8 * 60
@@ -56,6 +60,7 @@ class FieldStatus:
     waiting: int
     estimated_wait_minutes: int | None
     next_session: datetime | None
+    closed_reason: ClosedReason | None = None  # why it is closed (`why_closed`), if it says
 
     def name(self, language: str) -> str:
         """Return the field's name in a language."""
@@ -94,6 +99,7 @@ class Snapshot:
                     )
                     if f.next_session
                     else None,
+                    "closed_reason": reason_json(f.closed_reason, self.tz),
                     "weekly_hours": {
                         WEEKDAY_CODES[day]: [
                             [s.strftime("%H:%M"), e.strftime("%H:%M")] for s, e in hours
@@ -107,6 +113,30 @@ class Snapshot:
                 for f in self.fields
             ],
         }
+
+
+def reason_words(why: ClosedReason, language: str) -> str:
+    """Say on a page why a field is closed: 임시 휴무: 긴급 상황, 휴무일: 추석 연휴."""
+    with force_locale("en" if language == "en" else "ko"):
+        if why.kind == "closed_now":
+            words = _("임시 휴무: %(reason)s", reason=label("line_closure_reason", why.reason))
+            return f"{words} ({why.note})" if why.note else words
+        if why.kind == "holiday":
+            return _("휴무일: %(holiday)s", holiday=why.holiday(language))
+        if why.note:
+            return _("휴무일: %(reason)s", reason=why.note)
+        return _("휴무일")
+
+
+def reason_json(why: ClosedReason | None, tz: ZoneInfo) -> dict[str, Any] | None:
+    """Return why a field is closed as the JSON endpoint publishes it."""
+    if why is None:
+        return None
+    return {
+        "kind": why.kind,
+        "text": {"ko": reason_words(why, "ko"), "en": reason_words(why, "en")},
+        "until": why.until.astimezone(tz).isoformat(timespec="minutes") if why.until else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -225,6 +255,7 @@ def build_snapshot(session: Session, now: datetime, tz: ZoneInfo, phone: str) ->
                 waiting=count,
                 estimated_wait_minutes=estimate,
                 next_session=None if on_duty else next_session_start(session, item.id, now, tz),
+                closed_reason=None if on_duty else why_closed(session, item.id, now, tz),
             )
         )
         timetable[item.code] = table.get(item.id, [[] for _ in range(7)])
