@@ -8,11 +8,15 @@ check that and let each worker start with pools of its own should that ever chan
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import configure_mappers
 
+from callcenter import clock
 from callcenter.extensions import db
+from schedules.calendar import holiday_name
 
 
 def warm_up(app: Flask) -> None:
@@ -21,6 +25,13 @@ def warm_up(app: Flask) -> None:
     configure_mappers()
     for name in app.jinja_env.list_templates(extensions=["html"]):
         app.jinja_env.get_template(name)
+    # Every on-call look-up asks whether today is a public holiday; building a year's
+    # calendar takes about 0.2 s, which the first callers of each worker would wait for.
+    with app.app_context():
+        this_year = clock.today().year
+    for year in (this_year, this_year + 1):
+        for language in ("ko", "en"):
+            holiday_name(date(year, 1, 1), language)
 
 
 def engines(app: Flask) -> list[Engine]:

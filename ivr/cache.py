@@ -95,3 +95,17 @@ def clear() -> None:
     with _lock:
         _generation += 1
         _entries.clear()
+
+
+def closed_now(session: Session, field_id: int, now: datetime) -> bool:
+    """Whether a coordinator has closed the field (or the whole line) at this instant.
+
+    Cached like the rosters (a closure saved empties the cache on PostgreSQL), as every
+    waiting caller's hold round asks.
+    """
+    from schedules.line_closures import active_closure
+
+    def load() -> bool:
+        return active_closure(session, field_id, now) is not None
+
+    return _cached(("closed", field_id, now.replace(second=0, microsecond=0)), load)

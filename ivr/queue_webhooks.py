@@ -25,6 +25,7 @@ from ivr.offers import (
     start_callback,
 )
 from ivr.queueing import (
+    QueuePlace,
     enqueue,
     hold_round,
     queue_position,
@@ -47,14 +48,15 @@ def queue_wait() -> Response:
     session, now, tz = db.session, current_time(), line_timezone()
     language, call = asked_language(), this_call()
     field_id = arg_int("field", 0)
+    place, keep_turn = QueuePlace.of(call), can_keep_turn(call)  # before the round commits
     response = VoiceResponse()
     leave_for = hold_round(session, call, field_id, form_int("QueueTime") or 0, now, tz)
     if leave_for is not None:
         response.leave()
         return twiml(response)
-    position = queue_position(session, call, now)
+    position = queue_position(session, place, now)
     average = form_int("AvgQueueTime") or 0
-    response = waiting_music(language, position, average, field_id, can_keep_turn(call))
+    response = waiting_music(language, position, average, field_id, keep_turn)
     session.commit()
     return twiml(response)
 

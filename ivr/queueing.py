@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from callcenter import telephony
 from callcenter.labels import ordinal
 from callcenter.models import Call, Counselor, Field
 from ivr import kept_turn
-from ivr.cache import rostered_ids
+from ivr.cache import closed_now, rostered_ids
 from ivr.calls import record_step
 from ivr.reader import busy_board
 from ivr.reservations import held_for, in_queue, queue_window, release
@@ -26,7 +27,6 @@ from ivr.responses import absolute, say, with_retries
 from ivr.routing import Ring, arrival, dial_order, reserve_next, tried_counselors
 from ivr.speech import spoken_minutes
 from ivr.unanswered import everyone_paused
-from schedules.line_closures import active_closure
 
 log = logging.getLogger(__name__)
 
@@ -62,25 +62,42 @@ def enqueue(response: VoiceResponse, call: Call, field: Field, now: datetime) ->
     )
 
 
-def queue_position(session: Session, call: Call, now: datetime) -> int:
+def queue_position(session: Session, place: QueuePlace, now: datetime) -> int:
     """Return the caller's place among those waiting for their field (1 is next)."""
-    if call.queue_entered_at is None or call.field_id is None:
+    if place.entered_at is None or place.field_id is None:
         return 1
     ahead = session.scalar(
         select(func.count())
         .select_from(Call)
         .where(
-            Call.field_id == call.field_id,
+            Call.field_id == place.field_id,
             Call.queue_entered_at > now - queue_window(),
             in_queue(),
-            Call.id != call.id,
+            Call.id != place.call_id,
             or_(
-                Call.queue_entered_at < call.queue_entered_at,
-                and_(Call.queue_entered_at == call.queue_entered_at, Call.id < call.id),
+                Call.queue_entered_at < place.entered_at,
+                and_(Call.queue_entered_at == place.entered_at, Call.id < place.call_id),
             ),
         )
     )
     return (ahead or 0) + 1
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a waiting call stands, read while its row is locked.
+
+    The hold round commits before it walks the queue, which expires the call's record;
+    reading these again would load the whole row once more on every round.
+    """
+
+    call_id: int
+    field_id: int | None
+    entered_at: datetime | None
+
+    @classmethod
+    def of(cls, call: Call) -> QueuePlace:
+        return cls(call.id, call.field_id, call.queue_entered_at)
 
 
 def waiting_music(
@@ -305,9 +322,7 @@ def hold_round(
         return _leave(session, call, "queue_counselor_free", now)
     if everyone_paused(session, fields[0] or 0, now, tz) and take_from_queue(session, call.id, now):
         return _leave(session, call, "queue_all_paused", now)  # nobody will come: the offer
-    if active_closure(session, fields[0], now) is not None and take_from_queue(
-        session, call.id, now
-    ):
+    if closed_now(session, fields[0], now) and take_from_queue(session, call.id, now):
         return _leave(session, call, "queue_closed", now)  # a coordinator closed the field
     return None
 
