@@ -74,6 +74,12 @@ PROMPT_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (
         _l("상담 시간이 아니거나 연결되지 않을 때"),
         (
+            "closed_holiday",
+            "closed_day",
+            "closed_day_reason",
+            "closed_now_field",
+            "closed_now_line",
+            "closed_now_note",
             "closed_next",
             "closed_unknown",
             "offer",
