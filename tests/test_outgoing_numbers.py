@@ -133,7 +133,7 @@ def test_the_counselor_form_takes_a_landline(client, login, db, fields):
 def test_the_roster_import_refuses_a_premium_rate_counselor_number():
     text = "name,phone,field,day,start,end\n김변호,060-700-1234,legal,mon,10:00,12:00\n"
     parsed = parse_roster(text.encode(), ["legal"])
-    assert parsed.errors == [(2, f"phone '060-700-1234': {PREMIUM_RATE}")]
+    assert parsed.errors == [(2, f"전화번호 '060-700-1234': {PREMIUM_RATE}")]
 
 
 def test_a_premium_rate_desk_number_is_never_offered(db, walker, clock, settings):
