@@ -272,7 +272,7 @@ def _take_next(
         # Passed over for having rung everyone free, the waiters behind may still be served;
         # with nobody free, or free counselors it has not rung held by another dispatch (or
         # kept for an earlier caller), none of them can be.
-        assert passed_over is not None
+        assert passed_over is not None and field_id is not None
         free = dial_order(session, field_id, now, tz)
         if not free or set(dict(free)) - tried_counselors(session, passed_over):
             nobody_free.add(field_id)
