@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from callcenter.models import Field
 from schedules.calendar import day_status
-from schedules.oncall import on_call
+from schedules.oncall import on_call_ids
 
 _entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
 _generation = 0  # moves on at every clear(), so a load begun before it is not kept
@@ -79,7 +79,7 @@ def rostered_ids(session: Session, field_id: int, at: datetime, tz: ZoneInfo) ->
     minute = at.astimezone(tz).replace(second=0, microsecond=0)
 
     def load() -> tuple[int, ...]:
-        return tuple(c.id for c in on_call(session, field_id, at, tz))
+        return tuple(on_call_ids(session, field_id, at, tz))
 
     return _cached(("oncall", field_id, minute), load)
 

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     CompoundSelect,
     Date,
@@ -33,7 +34,10 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Row
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from callcenter.models import (
     Counselor,
@@ -86,12 +90,38 @@ def _shifts_now() -> CompoundSelect[int]:
     return union_all(weekly, one_off)
 
 
-@lru_cache(maxsize=2)
-def _dial_order(free_only: bool) -> Select[Counselor]:
-    """Build the parameterised select of on-call counselors in fair dial order."""
+class _Among(FunctionElement[bool]):
+    """`column` is one of the values a subquery returns.
+
+    `IN (subquery)` on SQLite; on PostgreSQL `= ANY(ARRAY(subquery))`, which runs the
+    subquery once and reads the few counselors it names by primary key, where `IN` plans a
+    semi-join that hashes the whole counselors table on every look-up.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "among"
+    _is_implicitly_boolean = True  # a condition already: no `= 1` where booleans are integers
+
+
+@compiles(_Among)
+def _among(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, subquery = element.clauses
+    return f"{compiler.process(column, **kw)} IN {compiler.process(subquery, **kw)}"
+
+
+@compiles(_Among, "postgresql")
+def _among_postgresql(element: _Among, compiler: SQLCompiler, **kw: Any) -> str:
+    column, subquery = element.clauses
+    return f"{compiler.process(column, **kw)} = ANY(ARRAY{compiler.process(subquery, **kw)})"
+
+
+@lru_cache(maxsize=4)
+def _dial_order(free_only: bool, ids_only: bool = False) -> Select[Any]:
+    """Build the parameterised select of on-call counselors (or their ids) in fair dial order."""
     at = bindparam("at", type_=UTCDateTime())
     conditions: list[ColumnElement[bool] | TextClause] = [
-        Counselor.id.in_(_shifts_now()),
+        _Among(Counselor.id, _shifts_now().scalar_subquery()),
         Counselor.active.is_(true()),
         not_(
             exists().where(
@@ -112,7 +142,8 @@ def _dial_order(free_only: bool) -> Select[Counselor]:
                 bindparam("now", type_=UTCDateTime()),
             )
         )
-    return select(Counselor).where(*conditions).order_by(text(FAIR_ORDER_SQL))
+    chosen = select(Counselor.id) if ids_only else select(Counselor)
+    return chosen.where(*conditions).order_by(text(FAIR_ORDER_SQL))
 
 
 def _values(field_id: int, at: datetime, tz: ZoneInfo) -> dict[str, object]:
@@ -138,6 +169,11 @@ def on_call_statement(field_id: int, at: datetime, tz: ZoneInfo) -> Select[Couns
 def on_call(session: Session, field_id: int, at: datetime, tz: ZoneInfo) -> list[Counselor]:
     """Return the counselors on call for a field at an instant, in fair dial order."""
     return list(session.scalars(_dial_order(False), _values(field_id, at, tz)))
+
+
+def on_call_ids(session: Session, field_id: int, at: datetime, tz: ZoneInfo) -> list[int]:
+    """Return the ids of `on_call`'s counselors, in the same order, without loading them."""
+    return list(session.scalars(_dial_order(False, True), _values(field_id, at, tz)))
 
 
 def free_on_call(
@@ -445,6 +481,7 @@ __all__ = [
     "next_on_call",
     "next_session_start",
     "on_call",
+    "on_call_ids",
     "on_call_statement",
     "shift_end",
 ]

@@ -7,6 +7,7 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.dialects import postgresql, sqlite
 
 from callcenter.models import (
     Counselor,
@@ -23,6 +24,7 @@ from schedules.oncall import (
     free_on_call,
     next_session_start,
     on_call,
+    on_call_ids,
     on_call_statement,
 )
 
@@ -641,6 +643,31 @@ def test_on_call_statement_selects_the_dial_order_for_other_queries(db, legal):
     statement = on_call_statement(legal.id, kst(2026, 11, 25, 11), SEOUL)
     assert [c.name for c in db.scalars(statement)] == ["첫째", "둘째"]
     assert [c.name for c in db.scalars(statement.where(Counselor.id == second.id))] == ["둘째"]
+
+
+def test_on_call_ids_are_the_on_call_counselors_in_dial_order(db, legal):
+    first = add_counselor(db, "첫째", last_connected_at=kst(2026, 11, 1))
+    second = add_counselor(db, "둘째", last_connected_at=kst(2026, 11, 2))
+    away = add_counselor(db, "휴가")
+    for c in (second, away, first):
+        add_weekly(db, c, legal, WED, "10:00", "12:00")
+    db.add(
+        Unavailability(counselor_id=away.id, starts_at=kst(2026, 11, 25), ends_at=kst(2026, 11, 26))
+    )
+    db.flush()
+    at = kst(2026, 11, 25, 11)
+    assert on_call_ids(db, legal.id, at, SEOUL) == [c.id for c in on_call(db, legal.id, at, SEOUL)]
+    assert on_call_ids(db, legal.id, at, SEOUL) == [first.id, second.id]
+
+
+def test_on_call_reads_the_counselors_a_shift_names_by_their_key_on_postgresql(db):
+    # `IN (subquery)` is a semi-join over every counselor on PostgreSQL; `= ANY(ARRAY(...))`
+    # runs the shifts' subquery once and looks the few counselors up.
+    statement = on_call_statement(1, kst(2026, 11, 25, 11), SEOUL)
+    on_postgresql = str(statement.compile(dialect=postgresql.dialect()))
+    on_sqlite = str(statement.compile(dialect=sqlite.dialect()))
+    assert "counselors.id = ANY(ARRAY(SELECT weekly_shifts.counselor_id" in on_postgresql
+    assert "counselors.id IN (SELECT weekly_shifts.counselor_id" in on_sqlite
 
 
 def test_shift_of_an_inactive_counselor_shows_as_a_gap(db, legal):
