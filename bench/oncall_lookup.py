@@ -45,7 +45,13 @@ from callcenter.models import (  # noqa: E402
     counselor_fields,
 )
 from schedules.calendar import holiday_name  # noqa: E402
-from schedules.oncall import coverage_gaps, free_on_call, next_session_start, on_call  # noqa: E402
+from schedules.oncall import (  # noqa: E402
+    coverage_gaps,
+    free_on_call,
+    next_session_start,
+    on_call,
+    on_call_ids,
+)
 from schedules.patterns import week_parity  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/cc_foundation"
@@ -297,6 +303,9 @@ def bench(url: str, lookups: int, seed: int, profiled: bool = False) -> None:
         def one_lookup() -> None:
             found.append(len(on_call(session, rng.choice(fields), next(points), TZ)))
 
+        def ids_lookup() -> None:
+            on_call_ids(session, rng.choice(fields), next(points), TZ)
+
         def one_free_lookup() -> None:
             free_on_call(session, rng.choice(fields), next(points), TZ)
 
@@ -320,6 +329,7 @@ def bench(url: str, lookups: int, seed: int, profiled: bool = False) -> None:
             baselines.setdefault(end, baseline)
             report("SELECT 1 (baseline)", base)
             report("on_call", timed(session, lookups, one_lookup, end, second), baseline)
+            report("on_call_ids", timed(session, lookups, ids_lookup, end, second), baseline)
             report("free_on_call", timed(session, lookups, one_free_lookup, end, second), baseline)
 
         if profiled:
