@@ -10,14 +10,14 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from sqlalchemy import CursorResult, and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import telephony
 from callcenter.labels import ordinal
-from callcenter.models import Call, Counselor, Field
+from callcenter.models import Call, Counselor, Field, UTCDateTime
 from ivr import kept_turn
 from ivr.cache import closed_now, rostered_ids
 from ivr.calls import record_step
@@ -62,23 +62,38 @@ def enqueue(response: VoiceResponse, call: Call, field: Field, now: datetime) ->
     )
 
 
+# Built once: every hold round of every waiting caller counts the callers ahead.
+_AHEAD = (
+    select(func.count())
+    .select_from(Call)
+    .where(
+        Call.field_id == bindparam("field_id"),
+        Call.queue_entered_at > bindparam("fresh_after", type_=UTCDateTime()),
+        in_queue(),
+        Call.id != bindparam("call_id"),
+        or_(
+            Call.queue_entered_at < bindparam("entered_at", type_=UTCDateTime()),
+            and_(
+                Call.queue_entered_at == bindparam("entered_at", type_=UTCDateTime()),
+                Call.id < bindparam("call_id"),
+            ),
+        ),
+    )
+)
+
+
 def queue_position(session: Session, place: QueuePlace, now: datetime) -> int:
     """Return the caller's place among those waiting for their field (1 is next)."""
     if place.entered_at is None or place.field_id is None:
         return 1
     ahead = session.scalar(
-        select(func.count())
-        .select_from(Call)
-        .where(
-            Call.field_id == place.field_id,
-            Call.queue_entered_at > now - queue_window(),
-            in_queue(),
-            Call.id != place.call_id,
-            or_(
-                Call.queue_entered_at < place.entered_at,
-                and_(Call.queue_entered_at == place.entered_at, Call.id < place.call_id),
-            ),
-        )
+        _AHEAD,
+        {
+            "field_id": place.field_id,
+            "fresh_after": now - queue_window(),
+            "call_id": place.call_id,
+            "entered_at": place.entered_at,
+        },
     )
     return (ahead or 0) + 1
 
@@ -287,8 +302,8 @@ def hold_round(
     A caller leaves when the queue's dispatch (run here too: a shift began, a reservation
     expired, a counselor came free without anyone to offer them) gives them a counselor, when
     they have waited IVR_QUEUE_MAX_WAIT since they first chose the field, or when a coordinator
-    closed the field (they hear why, then the offer). Commits (before the dispatch, and when
-    they leave).
+    closed the field (they hear why, then the offer). Commits before a dispatch and when they
+    leave; a round that only holds on is committed by its request.
     """
     if call.queue_left_at is not None and call.ended_at is None:
         # Taken out of the queue for a counselor, yet still holding: the REST redirect that
@@ -312,14 +327,14 @@ def hold_round(
     fields = [chosen] if chosen else []
     if not fields:
         return None
-    # Let go of this caller's row (locked since the request began) before the dispatch walks
-    # the queue from its head: another waiter's hold round walks it too, and each holding
-    # its own row while reaching for the other's is a deadlock.
-    session.commit()
-    if someone_may_be_free(session, fields[0], now, tz) and (
-        serve_waiters(session, fields, now, tz, asking=call) is not None
-    ):
-        return _leave(session, call, "queue_counselor_free", now)
+    if someone_may_be_free(session, fields[0], now, tz):
+        # Let go of this caller's row (locked since the request began) before the dispatch
+        # walks the queue from its head: another waiter's hold round walks it too, and each
+        # holding its own row while reaching for the other's is a deadlock. A round with
+        # nobody to hand out keeps the row to the end of its request: it touches no other.
+        session.commit()
+        if serve_waiters(session, fields, now, tz, asking=call) is not None:
+            return _leave(session, call, "queue_counselor_free", now)
     if everyone_paused(session, fields[0] or 0, now, tz) and take_from_queue(session, call.id, now):
         return _leave(session, call, "queue_all_paused", now)  # nobody will come: the offer
     if closed_now(session, fields[0], now) and take_from_queue(session, call.id, now):
