@@ -15,6 +15,8 @@ somebody covers by other means (a coordinator put someone on, an absence was can
 withdrawn by `withdraw_covered_offers`. Every change of hands, taking or withdrawing, is one
 conditional UPDATE on a pending row without a recipient: of several counselors accepting at
 once, or an acceptance meeting a withdrawal, exactly one wins and the others are told why.
+The counselors texted about an open request are kept (`ShiftSwapTold`): when it is taken or
+withdrawn they are texted that it is gone (`tell_gone`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from callcenter.models import Counselor, Field, OneOffShift, ShiftSwap, SwapStatus, WeeklyShift
+from callcenter import clock
+from callcenter.models import (
+    Counselor,
+    Field,
+    OneOffShift,
+    ShiftSwap,
+    ShiftSwapTold,
+    SwapStatus,
+    WeeklyShift,
+)
 from callcenter.phones import can_receive_sms
 from callcenter.telephony import send_sms
 from schedules.occurrences import Occurrence, find_occurrence
@@ -269,6 +280,7 @@ def _take_open(
         session, by, field, swap.offered_date, swap.offered_start, swap.offered_end, tz, note=note
     )
     session.flush()
+    tell_gone(session, swap)
 
 
 def _release(session: Session, occurrence: Occurrence, tz: ZoneInfo, note: str) -> None:
@@ -311,6 +323,7 @@ def _withdraw(session: Session, swap: ShiftSwap, now: datetime) -> None:
     session.refresh(swap)
     if closed.rowcount != 1:  # type: ignore[attr-defined]
         raise _refusal(swap)
+    tell_gone(session, swap)
 
 
 def withdraw_offer(session: Session, swap: ShiftSwap, now: datetime) -> None:
@@ -409,6 +422,40 @@ def _text(session: Session, to: Counselor | None, body: str) -> int:
     return 1
 
 
+def _tell_open(session: Session, swap: ShiftSwap, to: Counselor, body: str) -> int:
+    """Text a counselor about an open request and keep that they were told; return the count."""
+    sent = _text(session, to, body)
+    if sent and session.get(ShiftSwapTold, (swap.id, to.id)) is None:
+        session.add(ShiftSwapTold(swap_id=swap.id, counselor_id=to.id, told_at=clock.now()))
+    return sent
+
+
+def tell_gone(session: Session, swap: ShiftSwap) -> int:
+    """Text who was told of an open request that it is gone: taken or withdrawn.
+
+    Exactly the counselors texted about it hear so, not the one who took it; return the count.
+    """
+    if swap.status == SwapStatus.PENDING:
+        return 0
+    offered = _describe(swap.offered_date, swap.offered_start, swap.offered_end)
+    field = session.get(Field, swap.field_id)
+    assert field is not None
+    if swap.status == SwapStatus.ACCEPTED:
+        why = "다른 상담위원이 맡았습니다"
+    elif swap.requester is not None:
+        why = f"{swap.requester.name} 님이 요청을 취소했습니다"
+    else:
+        why = "근무 제안이 철회되었습니다"
+    body = f"{SMS_PREFIX} {field.name_ko} {offered} 근무는 {why}. 맡지 않으셔도 됩니다."
+    told = session.scalars(
+        select(Counselor)
+        .join(ShiftSwapTold, ShiftSwapTold.counselor_id == Counselor.id)
+        .where(ShiftSwapTold.swap_id == swap.id)
+        .order_by(Counselor.id)
+    )
+    return sum(_text(session, c, body) for c in told if c.id != swap.recipient_id)
+
+
 def notify_swap(
     session: Session,
     swap: ShiftSwap,
@@ -432,7 +479,7 @@ def notify_swap(
         if recipients is None:
             assert tz is not None
             recipients = takers(session, swap, tz)
-        return sum(_text(session, c, body) for c in recipients)
+        return sum(_tell_open(session, swap, c, body) for c in recipients)
     if swap.status == SwapStatus.PENDING:
         assert swap.requester is not None
         return _text(
@@ -477,7 +524,7 @@ def remind_open_swaps(session: Session, now: datetime, tz: ZoneInfo, lead: timed
             "맡을 수 있으면 내 근무 화면에서 수락하세요."
         )
         for counselor in takers(session, swap, tz):
-            _text(session, counselor, body)
+            _tell_open(session, swap, counselor, body)
         _text(
             session,
             swap.requester,

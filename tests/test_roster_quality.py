@@ -12,7 +12,15 @@ from schedules.occurrences import find_occurrence
 from schedules.roster_report import roster_report
 from schedules.shifts import RosterError, mark_unavailable
 from schedules.substitutes import substitutes
-from schedules.swaps import accept_swap, notify_swap, offer_hours, remind_open_swaps, request_swap
+from schedules.swaps import (
+    accept_swap,
+    cancel_swap,
+    notify_swap,
+    offer_hours,
+    remind_open_swaps,
+    request_swap,
+    withdraw_offer,
+)
 from tests.roster_helpers import SEOUL, counselor, one_off, seoul, weekly
 
 # The clock fixture stands at Tuesday 2027-03-02 14:30.
@@ -118,6 +126,52 @@ def test_first_to_accept_an_offer_gets_the_shift(db, fields, clock):
         accept_swap(db, offer, kim, clock.now, SEOUL)
     assert [s.counselor_id for s in db.scalars(select(OneOffShift))] == [lee.id]
     assert offer.recipient_id == lee.id
+
+
+def test_when_an_offer_is_taken_the_others_told_hear_it_is_gone(db, fields, clock):
+    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
+    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
+    park = counselor(db, "박변호", "+821011110003", fields["legal"])
+    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    assert notify_swap(db, offer, recipients=[kim, lee]) == 2
+    accept_swap(db, offer, lee, clock.now, SEOUL)
+    assert texts(db, kim.phone)[-1] == (
+        "[시민 전문상담] 법률 3/11(목) 09:00-12:00 근무는 다른 상담위원이 맡았습니다. "
+        "맡지 않으셔도 됩니다."
+    )
+    assert len(texts(db, lee.phone)) == 1  # the offer only: the taker knows
+    assert texts(db, park.phone) == []  # never told of it, not told it is gone
+
+
+def test_a_withdrawn_offer_is_texted_to_who_was_told(db, fields, clock):
+    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
+    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
+    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    notify_swap(db, offer, recipients=[kim])
+    withdraw_offer(db, offer, clock.now)
+    assert "근무 제안이 철회되었습니다" in texts(db, kim.phone)[-1]
+    assert texts(db, lee.phone) == []
+
+
+def test_a_cancelled_open_request_is_texted_to_who_was_told(db, fields, clock):
+    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
+    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
+    weekly(db, kim, fields["legal"], 3, "09:00", "12:00")
+    offered = find_occurrence(db, kim.id, fields["legal"].id, THURSDAY, time(9), SEOUL)
+    swap = request_swap(db, kim, None, offered, clock.now, SEOUL)
+    notify_swap(db, swap, SEOUL)
+    cancel_swap(db, swap, kim, clock.now)
+    assert "김변호 님이 요청을 취소했습니다" in texts(db, lee.phone)[-1]
+    assert len(texts(db, kim.phone)) == 0
+
+
+def test_a_counselor_told_twice_hears_once_that_it_is_gone(db, fields, clock):
+    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
+    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    notify_swap(db, offer, recipients=[kim])
+    notify_swap(db, offer, recipients=[kim])
+    withdraw_offer(db, offer, clock.now)
+    assert sum("철회" in body for body in texts(db, kim.phone)) == 1
 
 
 def test_open_swap_request_goes_to_everyone_in_the_field(db, fields, clock):

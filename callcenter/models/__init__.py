@@ -63,6 +63,7 @@ from callcenter.models.rostering import (
     SchedulerLease,
     ShiftNotice,
     ShiftSwap,
+    ShiftSwapTold,
     SwapStatus,
     apscheduler_jobs,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "SchedulerLease",
     "ShiftNotice",
     "ShiftSwap",
+    "ShiftSwapTold",
     "SwapStatus",
     "TopicCategory",
     "UTCDateTime",

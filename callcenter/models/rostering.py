@@ -83,6 +83,25 @@ class ShiftSwap(Base):
         return self.recipient_id is None and self.status == SwapStatus.PENDING
 
 
+class ShiftSwapTold(Base):
+    """A counselor texted about an open request or offer, to be told again when it closes.
+
+    Who is offered a shift depends on the roster at the time (or on a coordinator's choice of
+    substitutes), so it is kept: when somebody takes the shift or it is withdrawn, exactly
+    the counselors who were told hear that it is gone.
+    """
+
+    __tablename__ = "shift_swap_told"
+
+    swap_id: Mapped[int] = mapped_column(
+        ForeignKey("shift_swaps.id", ondelete="CASCADE"), primary_key=True
+    )
+    counselor_id: Mapped[int] = mapped_column(
+        ForeignKey("counselors.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class CalendarFeed(Base):
     """A secret, revocable calendar subscription: one counselor's shifts or one field's roster."""
 
