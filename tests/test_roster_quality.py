@@ -29,7 +29,9 @@ NEXT_THURSDAY = date(2027, 3, 11)
 
 
 def texts(db, to=None) -> list[str]:  # type: ignore[no-untyped-def]
-    rows = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "sms")).all()
+    rows = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "sms").order_by(OutboxMessage.id)
+    ).all()
     return [m.body for m in rows if to is None or m.to == to]
 
 
