@@ -35,6 +35,20 @@ def texts(db, to=None) -> list[str]:  # type: ignore[no-untyped-def]
     return [m.body for m in rows if to is None or m.to == to]
 
 
+def open_request(db, fields, clock):  # type: ignore[no-untyped-def]
+    """Kim asks anyone of the legal field to take Thursday morning; return (kim, lee, request)."""
+    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
+    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
+    weekly(db, kim, fields["legal"], 3, "09:00", "12:00")
+    offered = find_occurrence(db, kim.id, fields["legal"].id, THURSDAY, time(9), SEOUL)
+    return kim, lee, request_swap(db, kim, None, offered, clock.now, SEOUL)
+
+
+def next_thursday_offer(db, fields, clock):  # type: ignore[no-untyped-def]
+    """A coordinator's offer of next Thursday 09:00-12:00 in the legal field."""
+    return offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+
+
 def field_report(db, clock, code):  # type: ignore[no-untyped-def]
     return next(r for r in roster_report(db, clock.now, SEOUL) if r.field.code == code)
 
@@ -122,7 +136,7 @@ def test_one_click_offer_texts_the_suggested_substitutes(client, login, db, fiel
 def test_first_to_accept_an_offer_gets_the_shift(db, fields, clock):
     kim = counselor(db, "김변호", "+821011110001", fields["legal"])
     lee = counselor(db, "이변호", "+821011110002", fields["legal"])
-    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    offer = next_thursday_offer(db, fields, clock)
     accept_swap(db, offer, lee, clock.now, SEOUL)
     with pytest.raises(RosterError, match="다른 상담위원이 먼저 맡았습니다"):
         accept_swap(db, offer, kim, clock.now, SEOUL)
@@ -134,7 +148,7 @@ def test_when_an_offer_is_taken_the_others_told_hear_it_is_gone(db, fields, cloc
     kim = counselor(db, "김변호", "+821011110001", fields["legal"])
     lee = counselor(db, "이변호", "+821011110002", fields["legal"])
     park = counselor(db, "박변호", "+821011110003", fields["legal"])
-    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    offer = next_thursday_offer(db, fields, clock)
     assert notify_swap(db, offer, recipients=[kim, lee]) == 2
     accept_swap(db, offer, lee, clock.now, SEOUL)
     assert texts(db, kim.phone)[-1] == (
@@ -148,7 +162,7 @@ def test_when_an_offer_is_taken_the_others_told_hear_it_is_gone(db, fields, cloc
 def test_a_withdrawn_offer_is_texted_to_who_was_told(db, fields, clock):
     kim = counselor(db, "김변호", "+821011110001", fields["legal"])
     lee = counselor(db, "이변호", "+821011110002", fields["legal"])
-    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    offer = next_thursday_offer(db, fields, clock)
     notify_swap(db, offer, recipients=[kim])
     withdraw_offer(db, offer, clock.now)
     assert "근무 제안이 철회되었습니다" in texts(db, kim.phone)[-1]
@@ -156,11 +170,7 @@ def test_a_withdrawn_offer_is_texted_to_who_was_told(db, fields, clock):
 
 
 def test_a_cancelled_open_request_is_texted_to_who_was_told(db, fields, clock):
-    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
-    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
-    weekly(db, kim, fields["legal"], 3, "09:00", "12:00")
-    offered = find_occurrence(db, kim.id, fields["legal"].id, THURSDAY, time(9), SEOUL)
-    swap = request_swap(db, kim, None, offered, clock.now, SEOUL)
+    kim, lee, swap = open_request(db, fields, clock)
     notify_swap(db, swap, SEOUL)
     cancel_swap(db, swap, kim, clock.now)
     assert "김변호 님이 요청을 취소했습니다" in texts(db, lee.phone)[-1]
@@ -169,7 +179,7 @@ def test_a_cancelled_open_request_is_texted_to_who_was_told(db, fields, clock):
 
 def test_a_counselor_told_twice_hears_once_that_it_is_gone(db, fields, clock):
     kim = counselor(db, "김변호", "+821011110001", fields["legal"])
-    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    offer = next_thursday_offer(db, fields, clock)
     notify_swap(db, offer, recipients=[kim])
     notify_swap(db, offer, recipients=[kim])
     withdraw_offer(db, offer, clock.now)
@@ -188,11 +198,7 @@ def test_open_swap_request_goes_to_everyone_in_the_field(db, fields, clock):
 
 
 def test_a_colleague_takes_an_open_swap_and_the_requester_is_told(db, fields, clock):
-    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
-    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
-    weekly(db, kim, fields["legal"], 3, "09:00", "12:00")
-    offered = find_occurrence(db, kim.id, fields["legal"].id, THURSDAY, time(9), SEOUL)
-    swap = request_swap(db, kim, None, offered, clock.now, SEOUL)
+    kim, lee, swap = open_request(db, fields, clock)
     accept_swap(db, swap, lee, clock.now, SEOUL)
     notify_swap(db, swap, SEOUL)
     now_on = find_occurrence(db, lee.id, fields["legal"].id, THURSDAY, time(9), SEOUL)
@@ -202,11 +208,7 @@ def test_a_colleague_takes_an_open_swap_and_the_requester_is_told(db, fields, cl
 
 
 def test_open_swap_nobody_took_is_reminded_once_before_the_shift(db, fields, clock):
-    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
-    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
-    weekly(db, kim, fields["legal"], 3, "09:00", "12:00")
-    offered = find_occurrence(db, kim.id, fields["legal"].id, THURSDAY, time(9), SEOUL)
-    request_swap(db, kim, None, offered, clock.now, SEOUL)
+    kim, lee, _ = open_request(db, fields, clock)
     day = timedelta(days=1)
     assert remind_open_swaps(db, seoul(date(2027, 3, 2), 20), SEOUL, day) == 0  # 37 h ahead
     assert remind_open_swaps(db, seoul(date(2027, 3, 3), 10), SEOUL, day) == 1
@@ -216,11 +218,7 @@ def test_open_swap_nobody_took_is_reminded_once_before_the_shift(db, fields, clo
 
 
 def test_taken_swap_is_not_reminded(db, fields, clock):
-    kim = counselor(db, "김변호", "+821011110001", fields["legal"])
-    lee = counselor(db, "이변호", "+821011110002", fields["legal"])
-    weekly(db, kim, fields["legal"], 3, "09:00", "12:00")
-    offered = find_occurrence(db, kim.id, fields["legal"].id, THURSDAY, time(9), SEOUL)
-    swap = request_swap(db, kim, None, offered, clock.now, SEOUL)
+    _, lee, swap = open_request(db, fields, clock)
     accept_swap(db, swap, lee, clock.now, SEOUL)
     assert remind_open_swaps(db, seoul(date(2027, 3, 3), 10), SEOUL, timedelta(days=1)) == 0
 
@@ -249,7 +247,7 @@ def test_open_offer_shows_on_the_colleagues_page_and_is_taken_there(
     client, login, db, fields, clock
 ):
     lee = counselor(db, "이변호", "+821011110002", fields["legal"])
-    offer = offer_hours(db, fields["legal"], NEXT_THURSDAY, time(9), time(12), clock.now, SEOUL)
+    offer = next_thursday_offer(db, fields, clock)
     db.commit()
     login("counselor", counselor=lee)
     assert "맡을 사람을 찾는 근무" in client.get("/rosters/me").get_data(as_text=True)
