@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 from callcenter import clock
 from callcenter.crypto import keyring
 from callcenter.models import BlockedNumber, Call, CallOutcome
+from callcenter.models.base import Base
 from callcenter.phones import last4, try_e164
 
 log = logging.getLogger(__name__)
+
+_Row = TypeVar("_Row", bound=Base)
 
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
@@ -63,16 +66,29 @@ def open_call(
             "steps": [],
             "status": "in-progress",
         }
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(insert(Call).values(**values).on_conflict_do_nothing())
-        call = session.scalar(_LOCKED_CALL, {"call_sid": call_sid})
+        # The row this transaction inserts is its own until it commits; a row another
+        # request inserted first is read and locked.
+        call = insert_new(session, Call, values) or session.scalar(
+            _LOCKED_CALL, {"call_sid": call_sid}
+        )
         assert call is not None
     if call.from_number is None and e164 is not None:
         # The first request about the call came from a counselor's leg, without it.
         call.from_number, call.from_last4 = e164, last4(e164)
         call.from_digest = keyring.digest(e164)
     return call  # not committed
+
+
+def insert_new(session: Session, model: type[_Row], values: dict[str, Any]) -> _Row | None:
+    """Insert a row unless a unique key already holds one; return the new entity, else None.
+
+    One statement on both databases (INSERT ... ON CONFLICT DO NOTHING RETURNING), so two
+    requests recording the same row at once keep one without a savepoint or an error.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).values(values).on_conflict_do_nothing().returning(model)
+    return session.scalars(statement).first()
 
 
 def mark_practice(session: Session, call_sid: str) -> None:

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter.models import (
@@ -30,8 +30,8 @@ from callcenter.models import (
     Counselor,
     LegResult,
 )
-from ivr.cache import rostered_ids
-from ivr.calls import open_call, record_step, set_outcome
+from ivr.cache import menu_fields, rostered_ids
+from ivr.calls import insert_new, open_call, record_step, set_outcome
 from ivr.reservations import busy_timeout, claim, free_counselors, reserve
 from ivr.responses import say, with_retries
 
@@ -237,29 +237,35 @@ def ensure_leg(session: Session, ring: Ring) -> CallLeg:
     session.flush()
     statement = select(CallLeg).where(CallLeg.call_id == call.id, CallLeg.position == ring.position)
     leg = session.scalar(statement)
-    if leg is not None:
-        return leg
-    leg = CallLeg(
-        call_id=call.id,
-        counselor_id=ring.counselor_id,
-        position=ring.position,
-        result=LegResult.RINGING,
-        started_at=ring.at,
-    )
-    try:
-        with session.begin_nested():
-            session.add(leg)
-    except IntegrityError:  # another request about this leg recorded it a moment ago
-        found = session.scalar(statement)
-        assert found is not None
-        return found
+    if leg is None:
+        # Whichever request about the leg comes first records it; the call's row lock makes
+        # the others wait, and a leg recorded meanwhile is kept as it is.
+        values = {
+            "call_id": call.id,
+            "counselor_id": ring.counselor_id,
+            "position": ring.position,
+            "result": LegResult.RINGING.value,
+            "started_at": ring.at,
+        }
+        added = insert_new(session, CallLeg, values)
+        if added is None:
+            leg = session.scalar(statement)
+            assert leg is not None
+        else:
+            leg = added
+            _note_first_ring(call, ring)
+    # The leg's call is the one just locked: no second read of it when the leg is used.
+    set_committed_value(leg, "call", call)
+    return leg
+
+
+def _note_first_ring(call: Call, ring: Ring) -> None:
+    """Record on the call what the first request about a new leg tells of it."""
     if call.field_id is None:
         call.field_id = ring.field_id
         call.language = ring.language
         note_arrival(call, ring.field_id, ring.at)
     record_step(call, "dial", ring.at, position=ring.position, counselor=ring.counselor_id)
-    leg.call = call
-    return leg
 
 
 def claim_counselor(
@@ -282,10 +288,14 @@ def whisper(
     response = VoiceResponse()
     leg.leg_sid = leg.leg_sid or leg_sid
     leg.answered_at = leg.answered_at or now
-    counselor = session.get(Counselor, ring.counselor_id)
-    field = leg.call.field
-    field_name = field.name_ko if field else ""
-    if counselor is not None and counselor.auto_answer:
+    auto_answer = session.scalar(
+        select(Counselor.auto_answer).where(Counselor.id == ring.counselor_id)
+    )
+    # The menu's copy of the fields; a field closed since the caller chose it is read.
+    field = next((f for f in menu_fields(session) if f.id == leg.call.field_id), None)
+    chosen = field or leg.call.field
+    field_name = chosen.name_ko if chosen else ""
+    if auto_answer:
         if accept(session, leg, leg_sid, now, ring):
             say(response, "whisper_auto", "ko", field=field_name)
         else:
