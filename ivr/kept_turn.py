@@ -41,7 +41,12 @@ BATCH = 200  # entries whose wait ran out given back by one sweep; the next goes
 
 def can_keep_turn(call: Call) -> bool:
     """Whether the line offers this waiting caller to keep their turn for a callback."""
-    return call.field_id is not None and is_korean_callable(call.from_number)
+    return may_keep_turn(call.field_id, call.from_number)
+
+
+def may_keep_turn(field_id: int | None, caller: str | None) -> bool:
+    """Whether a caller of this number waiting for this field may keep their turn."""
+    return field_id is not None and is_korean_callable(caller)
 
 
 def keep_turn(session: Session, response: VoiceResponse, call: Call, now: datetime) -> bool:

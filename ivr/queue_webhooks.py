@@ -29,6 +29,7 @@ from ivr.queueing import (
     enqueue,
     hold_round,
     queue_position,
+    quiet_round,
     serve_freed,
     serve_waiters,
     waiting_music,
@@ -46,16 +47,19 @@ log = logging.getLogger(__name__)
 def queue_wait() -> Response:
     """Entertain a waiting caller; leave when a counselor is theirs or the wait is too long."""
     session, now, tz = db.session, current_time(), line_timezone()
-    language, call = asked_language(), this_call()
-    field_id = arg_int("field", 0)
+    language, field_id = asked_language(), arg_int("field", 0)
+    queue_time, average = form_int("QueueTime") or 0, form_int("AvgQueueTime") or 0
+    quiet = quiet_round(session, request.form.get("CallSid", ""), field_id, queue_time, now, tz)
+    if quiet is not None:  # nothing can move the caller: their place, read without a lock
+        return twiml(waiting_music(language, quiet.position, average, field_id, quiet.keep_turn))
+    call = this_call()
     place, keep_turn = QueuePlace.of(call), can_keep_turn(call)  # before the round commits
-    response = VoiceResponse()
-    leave_for = hold_round(session, call, field_id, form_int("QueueTime") or 0, now, tz)
+    leave_for = hold_round(session, call, field_id, queue_time, now, tz)
     if leave_for is not None:
+        response = VoiceResponse()
         response.leave()
         return twiml(response)
     position = queue_position(session, place, now)
-    average = form_int("AvgQueueTime") or 0
     response = waiting_music(language, position, average, field_id, keep_turn)
     session.commit()
     return twiml(response)

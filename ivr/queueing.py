@@ -17,11 +17,11 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callcenter import telephony
 from callcenter.labels import ordinal
-from callcenter.models import Call, Counselor, Field, UTCDateTime
+from callcenter.models import Call, Field, UTCDateTime
 from ivr import kept_turn
-from ivr.cache import closed_now, rostered_ids
+from ivr.cache import closed_now, menu_fields, rostered_ids
 from ivr.calls import record_step
-from ivr.reader import busy_board
+from ivr.reader import busy_board, reader_engine
 from ivr.reservations import held_for, in_queue, queue_window, release
 from ivr.responses import absolute, say, with_retries
 from ivr.routing import Ring, arrival, dial_order, reserve_next, tried_counselors
@@ -86,16 +86,18 @@ def queue_position(session: Session, place: QueuePlace, now: datetime) -> int:
     """Return the caller's place among those waiting for their field (1 is next)."""
     if place.entered_at is None or place.field_id is None:
         return 1
-    ahead = session.scalar(
-        _AHEAD,
-        {
-            "field_id": place.field_id,
-            "fresh_after": now - queue_window(),
-            "call_id": place.call_id,
-            "entered_at": place.entered_at,
-        },
-    )
+    ahead = session.scalar(_AHEAD, _ahead_params(place, now))
     return (ahead or 0) + 1
+
+
+def _ahead_params(place: QueuePlace, now: datetime) -> dict[str, Any]:
+    """Return the parameters that count the callers ahead of a place in line."""
+    return {
+        "field_id": place.field_id,
+        "fresh_after": now - queue_window(),
+        "call_id": place.call_id,
+        "entered_at": place.entered_at,
+    }
 
 
 @dataclass(frozen=True)
@@ -314,12 +316,7 @@ def hold_round(
         if held_for(session, call.call_sid, now) is not None:
             return _leave(session, call, "queue_counselor_free", now)
         call.queue_left_at = None
-    waited = queue_time
-    if call.queue_entered_at is not None:
-        # Twilio's QueueTime restarts when a caller is put back; the wait that counts is the
-        # one since the caller first chose the field.
-        waited = max(waited, int((now - call.queue_entered_at).total_seconds()))
-    if waited >= current_app.config["IVR_QUEUE_MAX_WAIT"] and take_from_queue(
+    if _waited_too_long(queue_time, call.queue_entered_at, now) and take_from_queue(
         session, call.id, now
     ):
         return _leave(session, call, "queue_timeout", now)
@@ -340,6 +337,63 @@ def hold_round(
     if closed_now(session, fields[0], now) and take_from_queue(session, call.id, now):
         return _leave(session, call, "queue_closed", now)  # a coordinator closed the field
     return None
+
+
+def _waited_too_long(queue_time: int, entered_at: datetime | None, now: datetime) -> bool:
+    """Whether a waiting caller has waited IVR_QUEUE_MAX_WAIT since they chose the field."""
+    waited = queue_time
+    if entered_at is not None:
+        # Twilio's QueueTime restarts when a caller is put back; the wait that counts is the
+        # one since the caller first chose the field.
+        waited = max(waited, int((now - entered_at).total_seconds()))
+    return waited >= current_app.config["IVR_QUEUE_MAX_WAIT"]
+
+
+@dataclass(frozen=True)
+class QuietRound:
+    """What a hold round that only holds the caller on tells them."""
+
+    position: int
+    keep_turn: bool
+
+
+# Built once: the waiting call's place, read by each quiet hold round.
+_PLACE = select(
+    Call.id,
+    Call.field_id,
+    Call.queue_entered_at,
+    Call.from_number,
+    in_queue().label("waiting"),
+).where(Call.call_sid == bindparam("call_sid"))
+
+
+def quiet_round(
+    session: Session, call_sid: str, field_id: int, queue_time: int, now: datetime, tz: ZoneInfo
+) -> QuietRound | None:
+    """Return the hold round of a caller nothing can move this time; None for `hold_round`.
+
+    Most rounds of a busy line only tell the caller their place: the busy board says nobody
+    of the field is free, someone on duty is not paused, the field is open, and the caller
+    is in line and within the longest wait. Such a round writes nothing, so it reads the
+    call's place and the callers ahead in two statements on the autocommit pool, with no
+    lock, no transaction and no ping; whatever else could happen is `hold_round`'s, in the
+    locked request. Without a live board every round is `hold_round`'s.
+    """
+    if not field_id or busy_board() is None or someone_may_be_free(session, field_id, now, tz):
+        return None
+    if everyone_paused(session, field_id, now, tz) or closed_now(session, field_id, now):
+        return None
+    with reader_engine().connect() as connection:
+        place = connection.execute(_PLACE, {"call_sid": call_sid}).first()
+        if place is None or not place.waiting:
+            return None  # taken out for a counselor (or never queued): the locked round decides
+        if _waited_too_long(queue_time, place.queue_entered_at, now):
+            return None
+        ahead = connection.scalar(
+            _AHEAD, _ahead_params(QueuePlace(place.id, place.field_id, place.queue_entered_at), now)
+        )
+    position = (ahead or 0) + 1 if place.queue_entered_at and place.field_id else 1
+    return QuietRound(position, kept_turn.may_keep_turn(place.field_id, place.from_number))
 
 
 def someone_may_be_free(session: Session, field_id: int, now: datetime, tz: ZoneInfo) -> bool:
@@ -386,12 +440,9 @@ def take_from_queue(session: Session, call_id: int, now: datetime) -> bool:
 
 
 def _fields_on_call(session: Session, counselor_id: int, now: datetime, tz: ZoneInfo) -> list[int]:
-    """Return the fields the counselor is on call for at this instant."""
-    counselor = session.get(Counselor, counselor_id)
-    if counselor is None:
-        return []
+    """Return the fields the counselor is on call for at this instant (the rosters' rule)."""
     return [
         field.id
-        for field in counselor.fields
+        for field in menu_fields(session)
         if counselor_id in rostered_ids(session, field.id, now, tz)
     ]

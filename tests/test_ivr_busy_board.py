@@ -4,8 +4,9 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from callcenter.models import Call
 from ivr import busy_board, reader
 from ivr.busy_board import APPLICATION_NAME, BusyBoard, conninfo
 from ivr.reservations import free_counselors
@@ -244,3 +245,62 @@ def test_board_says_when_everyone_on_duty_is_paused(board, db, on_shift, clock):
     assert board.all_paused(ids, clock.now + timedelta(hours=1, minutes=1)) is False
     board.stop()
     assert board.all_paused(ids, clock.now) is None
+
+
+def test_hold_round_nothing_can_move_locks_and_writes_nothing(
+    app, board, db, walker, on_shift, clock, settings, monkeypatch
+):
+    from flask import has_request_context, request
+    from sqlalchemy import event
+
+    busy = on_shift("legal")
+    busy.busy_since = clock.now - timedelta(minutes=3)
+    db.commit()
+    assert eventually(lambda: board.free_in_dial_order([busy.id], clock.now) == [])
+    settings(IVR_BUSY_BOARD=True)
+    monkeypatch.setitem(app.extensions, "ivr_busy_board", board)
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        if has_request_context() and request.path == "/ivr/queue/wait":
+            seen.append(" ".join(statement.split()).upper())
+
+    engines = [db.get_bind(), reader.reader_engine(app)]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", note)
+    try:
+        transcript = play(walker, "1", queue_polls=3)
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", note)
+    assert transcript.heard.count("첫 번째") >= 3  # each round still tells the caller's place
+    assert seen, "the hold rounds read the call's place"
+    assert not [s for s in seen if "FOR UPDATE" in s or not s.startswith("SELECT")]
+
+
+def test_hold_round_after_the_caller_was_taken_out_is_the_locked_one(
+    app, board, db, walker, on_shift, clock, settings, monkeypatch
+):
+    from ivr import queueing
+    from ivr.queueing import quiet_round
+
+    busy = on_shift("legal")
+    busy.busy_since = clock.now - timedelta(minutes=3)
+    db.commit()
+    assert eventually(lambda: board.free_in_dial_order([busy.id], clock.now) == [])
+    settings(IVR_BUSY_BOARD=True)
+    monkeypatch.setitem(app.extensions, "ivr_busy_board", board)
+    answers = []
+
+    def round_after_taken(walker_, poll):
+        if poll == 1:
+            call = db.scalar(select(Call).order_by(Call.id.desc()))
+            call.queue_left_at = clock.now  # a dispatch took the caller a moment ago
+            db.commit()
+            with app.test_request_context("/ivr/queue/wait"):
+                field_id = call.field_id
+                answers.append(quiet_round(db, call.call_sid, field_id, 0, clock.now, SEOUL))
+
+    monkeypatch.setattr(queueing, "REDIRECT_GRACE", timedelta(hours=1))
+    play(walker, "1", queue_polls=3, on_queue_poll=round_after_taken)
+    assert answers == [None]
