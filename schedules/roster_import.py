@@ -139,32 +139,35 @@ class ImportSummary:
         )
 
 
-SAVE_AS_CSV = "in Excel, choose Save As > CSV UTF-8 (쉼표로 분리) and import that file"
+SAVE_AS_CSV = (
+    "엑셀에서 '다른 이름으로 저장'으로 'CSV UTF-8(쉼표로 분리)' 형식을 골라 "
+    "저장한 파일을 가져오세요"
+)
+
+
+def _unreadable(problem: str) -> RosterFileError:
+    """Return the error of a file that is not CSV text, with how to save one from Excel."""
+    return RosterFileError(_(problem, advice=_(SAVE_AS_CSV)))
 
 
 def decode(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM) or CP949, the encoding Korean Excel writes."""
     # .xlsx is a zip archive, .xls (like .hwp and .doc) an OLE compound file.
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise RosterFileError(
-            f"the file is an Excel workbook or another office document, not a CSV file; "
-            f"{SAVE_AS_CSV}"
-        )
+        raise _unreadable("엑셀 통합 문서나 다른 문서 파일이라 CSV 파일이 아닙니다. %(advice)s")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (UTF-16)
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise RosterFileError(f"the file is damaged UTF-16 text; {SAVE_AS_CSV}") from None
+            raise _unreadable("손상된 UTF-16 텍스트 파일입니다. %(advice)s") from None
     if b"\x00" in data:
-        raise RosterFileError(
-            f"the file is not a text CSV file (it contains binary data); {SAVE_AS_CSV}"
-        )
+        raise _unreadable("텍스트 CSV 파일이 아닙니다(이진 데이터가 들어 있습니다). %(advice)s")
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterFileError(f"the file is neither UTF-8 nor CP949 text; {SAVE_AS_CSV}")
+    raise _unreadable("UTF-8이나 CP949 텍스트 파일이 아닙니다. %(advice)s")
 
 
 def field_aliases(fields: Iterable[Field]) -> dict[str, str]:
@@ -197,17 +200,25 @@ def parse_roster(data: bytes, field_codes: Iterable[str] | Mapping[str, str]) ->
             header = next(reader)
     except StopIteration:
         raise RosterFileError(
-            f"line 1: the file is empty; expected a header row {','.join(COLUMNS)}"
+            _(
+                "1번째 줄: 파일이 비어 있습니다. 머리글 줄에는 %(columns)s 열이 있어야 합니다",
+                columns=",".join(COLUMNS),
+            )
         ) from None
     except csv.Error as exc:
-        raise RosterFileError(f"the file is not a readable CSV file: {exc}") from None
+        raise RosterFileError(_("CSV 파일로 읽을 수 없습니다: %(reason)s", reason=exc)) from None
     header_line = reader.line_num
     columns = [_column(h) for h in header]
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise RosterFileError(
-            f"line {header_line}: missing column(s) {', '.join(missing)}; "
-            f"the header must name {','.join(COLUMNS)}"
+            _(
+                "%(line)s번째 줄: %(missing)s 열이 없습니다. 머리글 줄에는 %(columns)s 열이 "
+                "있어야 합니다",
+                line=header_line,
+                missing=", ".join(missing),
+                columns=",".join(COLUMNS),
+            )
         )
     index = {name: columns.index(name) for name in COLUMNS + OPTIONAL_COLUMNS if name in columns}
     if isinstance(field_codes, Mapping):

@@ -79,7 +79,7 @@ def test_roster_import_of_a_binary_file_is_a_clear_error(runner, tmp_path, db):
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01")
     result = runner.invoke(args=["roster", "import", str(path)])
     assert result.exit_code == 1
-    assert "not a text CSV file" in result.output
+    assert "텍스트 CSV 파일이 아닙니다" in result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 

@@ -278,6 +278,22 @@ def test_import_apply_writes_the_previewed_rows(client, login, db):
     assert db.scalar(select(WeeklyShift.weekday)) == 0
 
 
+def test_import_of_an_excel_workbook_says_how_to_save_a_csv_file(client, login):
+    from io import BytesIO
+
+    login("coordinator")
+    workbook = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml"
+    response = client.post(
+        "/rosters/import",
+        data={"file": (BytesIO(workbook), "당번표.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    html = page(response)
+    assert "엑셀 통합 문서나 다른 문서 파일이라 CSV 파일이 아닙니다" in html
+    assert "CSV UTF-8(쉼표로 분리)" in html and "Excel workbook" not in html
+
+
 def test_import_preview_names_bad_rows(client, login, db):
     login("coordinator")
     bad = CSV + "박노무,010-1111-0003,plumbing,fri,09:00,08:00\n"
