@@ -165,3 +165,13 @@ def test_what_the_master_prepares_opens_no_connection_and_no_thread(tmp_path):
     assert open_connections(app) == 0
     assert set(threading.enumerate()) == threads
     assert app.jinja_env.cache  # the templates were compiled
+
+
+def test_a_master_serving_another_app_prepares_nothing_for_it():
+    from flask import Flask
+
+    from callcenter.forking import warm_up
+
+    bare = Flask("bare")  # the benchmark's baseline route, served with these settings
+    warm_up(bare)
+    assert not bare.jinja_env.cache
