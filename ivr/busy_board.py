@@ -3,9 +3,10 @@
 A menu choice of a field whose counselors are all talking or being rung has nobody to
 reserve; on PostgreSQL each worker keeps every counselor's busy flag, reservation expiry, last
 call and phone in memory, so such a choice queues the caller without a database write. A
-trigger (migrations 0601 and 0700) announces the id of any counselor added, removed or changed
-on the `counselor_state` channel when the change commits; a thread of the worker listens,
-reads that row again, and so holds what the database holds a moment after each commit. The
+trigger (migrations 0601, 0700 and 0820) announces any counselor added, removed or changed on
+the `counselor_state` channel when the change commits, with the columns the copy keeps in the
+payload; a thread of the worker listens, applies each payload in commit order, and so holds
+what the database holds a moment after each commit, without reading the row back. The
 same thread hears of roster edits (`roster_changed`) and empties the worker's roster cache
 (`ivr.cache`), so a shift added for this afternoon rings at once rather than after
 IVR_CACHE_SECONDS.
@@ -22,6 +23,7 @@ dispatch then serves.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -176,12 +178,13 @@ class BusyBoard:
                         # No query may run while notifies() waits; psycopg keeps what
                         # arrives during a query for the next call.
                         notes = connection.notifies(timeout=self.heartbeat, stop_after=1)
-                        payloads = {(note.channel, note.payload) for note in notes}
+                        # In commit order: a counselor's later state comes after the earlier.
+                        payloads = list(dict.fromkeys((n.channel, n.payload) for n in notes))
                         if any(channel == ROSTER_CHANNEL for channel, _ in payloads):
                             roster_cache.clear()
                         for channel, payload in payloads:
                             if channel == CHANNEL and payload != PING:
-                                self._reload(connection, int(payload))
+                                self._apply(connection, payload)
                         if payloads:
                             self._heard_at, self._live, pause = time.monotonic(), True, 0.5
                         else:
@@ -200,6 +203,19 @@ class BusyBoard:
         rows = connection.execute(f"SELECT {COLUMNS} FROM counselors").fetchall()
         self._states = {row[0]: CounselorState.from_row(row) for row in rows}
 
+    def _apply(self, connection: psycopg.Connection, payload: str) -> None:
+        """Take one announcement: the row's columns, its id alone when it is gone, or (from
+        the trigger before migration 0820) a bare id whose row is read again."""
+        if not payload.startswith("["):
+            self._reload(connection, int(payload))
+            return
+        values = json.loads(payload)
+        if len(values) == 1:
+            self._states.pop(values[0], None)
+        else:
+            row = (values[0], values[1], *(_instant(v) for v in values[2:]))
+            self._states[values[0]] = CounselorState.from_row(row)
+
     def _reload(self, connection: psycopg.Connection, counselor_id: int) -> None:
         row = connection.execute(
             f"SELECT {COLUMNS} FROM counselors WHERE id = %s", (counselor_id,)
@@ -208,6 +224,11 @@ class BusyBoard:
             self._states.pop(counselor_id, None)
         else:
             self._states[counselor_id] = CounselorState.from_row(row)
+
+
+def _instant(value: str | None) -> datetime | None:
+    """Read an instant as PostgreSQL's JSON writes a timestamp (ISO 8601, naive UTC)."""
+    return None if value is None else datetime.fromisoformat(value)
 
 
 def _fair_order(state: CounselorState) -> tuple[bool, datetime, int]:

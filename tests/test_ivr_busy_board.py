@@ -1,5 +1,6 @@
 """The busy board: each worker's copy of who is on a call, kept by PostgreSQL notifications."""
 
+import json
 import time
 from datetime import timedelta
 
@@ -85,6 +86,37 @@ def test_board_forgets_a_removed_counselor(board, db, on_shift, clock):
     db.delete(counselor)
     db.commit()
     assert eventually(lambda: board.free_in_dial_order(ids, clock.now) is None)
+
+
+def announce(db, payload):
+    db.execute(text("SELECT pg_notify('counselor_state', :payload)"), {"payload": payload})
+    db.commit()
+
+
+def test_board_takes_the_state_from_the_notification_without_reading_the_row(
+    board, db, on_shift, clock
+):
+    counselor = on_shift("legal")
+    db.commit()
+    ids, now = [counselor.id], clock.now
+    assert eventually(lambda: board.free_in_dial_order(ids, now) is not None)
+    # What the announcement says, though the row itself is free.
+    busy = (clock.now - timedelta(minutes=1)).replace(tzinfo=None).isoformat()
+    announce(db, json.dumps([counselor.id, counselor.phone, busy, None, None, None]))
+    assert eventually(lambda: board.free_in_dial_order(ids, now) == [])
+
+
+def test_board_reads_the_row_again_for_an_announcement_of_its_id_alone(board, db, on_shift, clock):
+    counselor = on_shift("legal")
+    db.commit()
+    ids, now = [counselor.id], clock.now
+    busy = (clock.now - timedelta(minutes=1)).replace(tzinfo=None).isoformat()
+    announce(db, json.dumps([counselor.id, counselor.phone, busy, None, None, None]))
+    assert eventually(lambda: board.free_in_dial_order(ids, now) == [])
+    announce(db, str(counselor.id))  # as the trigger before migration 0820 announced
+    assert eventually(
+        lambda: board.free_in_dial_order(ids, now) == [(counselor.id, counselor.phone)]
+    )
 
 
 def test_board_answers_nothing_without_its_connection_and_catches_up_after(
