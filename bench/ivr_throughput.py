@@ -275,21 +275,11 @@ def main() -> None:
         "--workers", type=int, default=os.cpu_count() or 1, help="gunicorn workers (one a core)"
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument(
-        "--sqlite-wal",
-        action="store_true",
-        help="put the SQLite file in write-ahead-log mode (the app leaves SQLite's default)",
-    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
     try:
         build_database(url)
-        if args.sqlite_wal and not args.database_url:
-            import sqlite3
-
-            with sqlite3.connect(folder / "bench.sqlite3") as conn:  # kept by the file
-                conn.execute("PRAGMA journal_mode=WAL")
         app_port, bare_port = free_port(), free_port()
         env = dict(
             os.environ,
@@ -310,9 +300,8 @@ def main() -> None:
             start("bench.bare_app:app", bare_port, env, gunicorn_args),
         ]
         try:
-            wal = ", write-ahead log" if args.sqlite_wal and not args.database_url else ""
             print(
-                f"database {url.split('://')[0]}{wal}, gunicorn {' '.join(gunicorn_args)}, "
+                f"database {url.split('://')[0]}, gunicorn {' '.join(gunicorn_args)}, "
                 f"{os.cpu_count()} cores"
             )
             targets = (("menu choice", app_port), ("bare route", bare_port))

@@ -12,16 +12,24 @@ On PostgreSQL the worker's busy board (`ivr.busy_board`) is consulted first: whe
 says every rostered counselor is engaged, no write is tried and the caller is queued (the
 queue then offers them any counselor the copy missed). Only the database reserves.
 
+On SQLite one reservation runs at a time, across the worker's threads and the workers (a lock
+file beside the database): SQLite lets one connection write at a time, and one that finds
+another writing sleeps and tries again, for up to a second in the end, so overlapping menu
+choices waited far longer for each other than for the write itself.
+
 A statement that finds its connection dead (the database restarted, a proxy dropped it) is
 sent once more on a fresh one, which is what a ping would have done first.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +46,8 @@ IN_MEMORY = (None, "", ":memory:")
 # Without pings, connections are renewed before a server or proxy idle timeout drops them.
 RECYCLE_SECONDS = 1800
 _lock = threading.Lock()
+_sqlite_writer = threading.Lock()
+_lock_files: dict[tuple[int, str], int] = {}  # (process, database file): open lock file
 
 
 def reader_engine(app: Flask | None = None) -> Engine:
@@ -97,13 +107,48 @@ def reserve_in_dial_order(
     statement, parameters = _statement(engine.dialect)(
         reserve_params(engine.dialect.name, ids, field_id, call_sid, position, now, now)
     )
-    try:
-        rows = _fetch(engine, statement, parameters)
-    except _Disconnected:
-        # The pool's other idle connections are likely dead too: start it afresh.
-        engine.dispose()
-        rows = _fetch(engine, statement, parameters)
+    with _one_writer(engine):
+        try:
+            rows = _fetch(engine, statement, parameters)
+        except _Disconnected:
+            # The pool's other idle connections are likely dead too: start it afresh.
+            engine.dispose()
+            rows = _fetch(engine, statement, parameters)
     return rows[0] if rows else None
+
+
+@contextmanager
+def _one_writer(engine: Engine) -> Iterator[None]:
+    """On an SQLite file, hold the reservations' lock: this process's threads take turns,
+    then the processes do, each waking as soon as the one before has committed."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_writer:
+        database = engine.url.database
+        if database in IN_MEMORY:
+            yield  # one process; the thread lock is enough
+            return
+        descriptor = _lock_file(database)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
+def _lock_file(database: str) -> int:
+    """Return this process's descriptor of the lock file beside an SQLite database.
+
+    Opened once in each process: a worker forked with its master's descriptor would share
+    its lock with every other worker.
+    """
+    key = (os.getpid(), database)
+    descriptor = _lock_files.get(key)
+    if descriptor is None:
+        flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+        descriptor = _lock_files[key] = os.open(f"{database}-reservations.lock", flags, 0o600)
+    return descriptor
 
 
 class _Disconnected(Exception):

@@ -191,3 +191,29 @@ def test_postgresql_dump_restores_into_a_fresh_database_with_the_data_readable(
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{restore_name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_sqlite_file_database_is_kept_in_write_ahead_log_mode(sqlite_line):
+    application, _ = sqlite_line
+    with application.app_context():
+        assert _db.session.scalar(text("PRAGMA journal_mode")) == "wal"
+        _db.session.remove()
+
+
+def test_sqlite_write_commits_while_another_connection_is_reading(sqlite_line):
+    application, consultation_id = sqlite_line
+    read_back(application, consultation_id)  # the app has opened the file
+    path = make_url(application.config["SQLALCHEMY_DATABASE_URI"]).database
+    reader = sqlite3.connect(path, isolation_level=None)
+    writer = sqlite3.connect(path, timeout=0)  # no waiting: a lock would fail at once
+    try:
+        reader.execute("BEGIN")  # a read left open, as a long report's statement keeps one
+        assert reader.execute("SELECT count(*) FROM blocked_numbers").fetchone() == (0,)
+        writer.execute("INSERT INTO blocked_numbers (digest, created_at) VALUES ('x', '2027')")
+        writer.commit()
+        assert reader.execute("SELECT count(*) FROM blocked_numbers").fetchone() == (0,)
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM blocked_numbers").fetchone() == (1,)
+    finally:
+        reader.close()
+        writer.close()
