@@ -12,8 +12,9 @@ caller, the line rings the reserved counselor as the callback bridge does
 (`ivr.callback_bridge`): the counselor presses 1, the reservation becomes the busy flag, and
 the citizen is dialled from the line's number. A turn that cannot be given this way (the
 counselor's phone is not reached or they do not press 1, the citizen does not answer, the
-longest wait passes first) becomes an ordinary pending callback request of the field, in the
-callback list like any other.
+longest wait passes first, the bridge call gives no sign at all within `BRIDGE_SILENCE`)
+becomes an ordinary pending callback request of the field, in the callback list like any
+other.
 """
 
 from __future__ import annotations
@@ -31,12 +32,16 @@ from callcenter.phones import is_korean_callable
 from ivr.calls import record_step
 from ivr.endings import goodbye
 from ivr.offers import register_callback
-from ivr.reservations import held_for, in_queue, release
+from ivr.reservations import held_for, in_queue, release, release_call
 from ivr.responses import absolute, say
 from ivr.speech import spoken_number
 
 KEY = "1"  # pressed in the queue's hold round; `queue_keep_turn_hint` announces it
 BATCH = 200  # entries whose wait ran out given back by one sweep; the next goes on
+# Longer than a bridge call can ring and ask for 1 (30 s and 8 s) with Twilio's retries of its
+# final status: a kept turn's counselor who has neither pressed 1 nor been reported by then
+# was never reached (Twilio did not answer the request that placed the call, for one).
+BRIDGE_SILENCE = timedelta(minutes=5)
 
 
 def can_keep_turn(call: Call) -> bool:
@@ -107,7 +112,7 @@ def ring_counselor(
     When Twilio or the numbers rule refuses the call, the reservation ends (the dispatch
     then offers the counselor to the next waiter) and the request becomes pending. When
     Twilio does not answer the call may have been placed: the counselor keeps the request,
-    and the bridge call's final status settles it.
+    and the bridge call's final status settles it, or `give_back_silent` does.
     """
     callback = session.get(CallbackRequest, callback_id)
     counselor = session.get(Counselor, counselor_id)
@@ -189,5 +194,39 @@ def expire(session: Session, now: datetime) -> int:
         if callback is not None:
             give_back(session, callback, call, now)
             given += 1
+    session.flush()
+    return given
+
+
+def give_back_silent(session: Session, now: datetime) -> int:
+    """Give back kept turns whose bridge call gave no sign for `BRIDGE_SILENCE`; return how
+    many. No commit.
+
+    Only the dispatch's own claim is given back: not a counselor who pressed 1 (the bridge
+    goes on to the citizen), and not a request already given back once (a counselor may have
+    taken it from the callback list since).
+    """
+    requests = session.scalars(
+        select(CallbackRequest)
+        .join(Call, Call.id == CallbackRequest.call_id)
+        .where(
+            CallbackRequest.status == CallbackStatus.CLAIMED,
+            CallbackRequest.claimed_at <= now - BRIDGE_SILENCE,
+            Call.kept_turn_at.is_not(None),
+            Call.queue_left_at.is_not(None),
+        )
+        .order_by(CallbackRequest.claimed_at)
+        .limit(BATCH)
+    ).all()
+    given = 0
+    for callback in requests:
+        call = kept_call(session, callback)
+        if call is None or not call.reached("kept_turn_called"):
+            continue
+        if call.reached("kept_turn_connected") or call.reached("kept_turn_pending"):
+            continue
+        release_call(session, call.call_sid)  # long expired; the row is tidied all the same
+        give_back(session, callback, call, now)
+        given += 1
     session.flush()
     return given

@@ -314,7 +314,8 @@ def warn_long_conversations(session: Session, now: datetime) -> dict[str, Any]:
 
 def release_stale(session: Session, now: datetime) -> dict[str, Any]:
     """Clear busy flags left by lost status callbacks, close calls that never ended, and give
-    kept turns that waited too long to the callback list."""
+    kept turns that waited too long, or whose bridge call was never heard of, to the callback
+    list."""
     from ivr import kept_turn
     from ivr.housekeeping import close_unfinished_calls, release_stale_busy_flags
     from ivr.reservations import busy_timeout
@@ -325,8 +326,9 @@ def release_stale(session: Session, now: datetime) -> dict[str, Any]:
     calls = close_unfinished_calls(
         session, now, timedelta(minutes=int(config.get("CALL_STALE_AFTER_MINUTES", 240)))
     )
-    # Kept turns of the queue whose wait ran out go to the callback list.
-    kept = kept_turn.expire(session, now)
+    # Kept turns of the queue whose wait ran out, or whose call to the counselor was never
+    # heard of, go to the callback list.
+    kept = kept_turn.expire(session, now) + kept_turn.give_back_silent(session, now)
     if busy or calls:
         log.warning("released %s stale busy flag(s) and %s unfinished call(s)", busy, calls)
     return {"busy_flags": busy, "calls": calls, "kept_turns": kept}

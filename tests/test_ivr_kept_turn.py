@@ -7,6 +7,7 @@ from twilio.request_validator import RequestValidator
 
 from callcenter.models import Call, CallbackRequest, CallOutcome, Counselor, OutboxMessage
 from ivr import kept_turn
+from schedules import jobs
 from tests.ivr_support import play
 
 CALLER = "+821055551234"
@@ -172,6 +173,57 @@ def test_the_end_of_an_answered_kept_turn_call_leaves_the_request_with_the_couns
     status = f"/ivr/callback-bridge/{request.id}/status"
     signed_post(app, client, status, CallSid=transcript.call_sid, CallStatus="completed")
     assert (the_request(db).status, the_request(db).claimed_by_id) == ("claimed", counselor.id)
+
+
+def test_a_kept_turn_whose_call_to_the_counselor_is_never_heard_of_becomes_pending(
+    app, db, walker, on_shift, clock
+):
+    counselor = on_shift("legal")
+    make_busy(db, counselor, clock)
+    kept, _ = turn_comes(walker, db, clock, counselor)  # no status of the bridge ever comes
+    assert (the_request(db).status, the_request(db).claimed_by_id) == ("claimed", counselor.id)
+    with app.test_request_context():
+        clock.now += kept_turn.BRIDGE_SILENCE - timedelta(minutes=1)
+        assert jobs.release_stale(db, clock.now)["kept_turns"] == 0
+        clock.now += timedelta(minutes=2)
+        assert jobs.release_stale(db, clock.now)["kept_turns"] == 1
+        db.commit()
+    request = the_request(db)
+    assert (request.status, request.claimed_by_id) == ("pending", None)
+    assert the_call(db, kept.call_sid).reached("kept_turn_pending")
+
+
+def test_a_kept_turn_whose_counselor_pressed_1_stays_with_them_after_the_silence(
+    app, db, walker, call_back, on_shift, clock
+):
+    counselor = on_shift("legal")
+    make_busy(db, counselor, clock)
+    turn_comes(walker, db, clock, counselor)
+    call_back(the_request(db).id, "1")
+    clock.now += kept_turn.BRIDGE_SILENCE * 3
+    with app.test_request_context():
+        assert kept_turn.give_back_silent(db, clock.now) == 0
+        db.commit()
+    assert (the_request(db).status, the_request(db).claimed_by_id) == ("claimed", counselor.id)
+
+
+def test_a_kept_turn_taken_from_the_callback_list_is_left_to_its_counselor(
+    app, client, db, walker, on_shift, clock
+):
+    counselor, other = on_shift("legal"), on_shift("legal")
+    make_busy(db, counselor, clock)
+    make_busy(db, other, clock, leg_sid="CAother")
+    turn_comes(walker, db, clock, counselor)
+    request = the_request(db)
+    status = f"/ivr/callback-bridge/{request.id}/status"
+    signed_post(app, client, status, CallSid="CAbridge", CallStatus="no-answer")
+    request = the_request(db)
+    request.status, request.claimed_by_id, request.claimed_at = "claimed", other.id, clock.now
+    db.commit()
+    clock.now += kept_turn.BRIDGE_SILENCE * 3
+    with app.test_request_context():
+        assert kept_turn.give_back_silent(db, clock.now) == 0
+    assert the_request(db).claimed_by_id == other.id
 
 
 def test_a_withheld_number_is_not_offered_to_keep_the_turn_and_waits_on(
