@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from callcenter.models import Call, Consultation, ReportConsultationDay
+from callcenter.models import Call, CallbackRequest, Consultation, ReportConsultationDay
 from callcenter.reporting import Period, build_report
 from callcenter.reporting.rollup import refresh
 from tests.report_data import SEOUL, build_year, kst
@@ -251,3 +251,35 @@ def test_rollup_job_returns_the_days_it_rolled_up(app, db, fields):
     build_year(db, fields)
     detail = rollup_job(db, kst(2027, 2, 1, 9))
     assert detail == {"rolled_up": [["2026-12-31", "2027-02-01"]]}
+
+
+def test_callbacks_count_the_callers_who_kept_their_place_in_the_queue(db, fields):
+    legal = fields["legal"]
+    for n, kept in enumerate([True, False]):
+        call = Call(
+            call_sid=f"CAkept{n}",
+            started_at=kst(2027, 1, 4, 10, n),
+            field_id=legal.id,
+            outcome="callback_requested",
+            status="completed",
+            queue_entered_at=kst(2027, 1, 4, 10, n, 5),
+            kept_turn_at=kst(2027, 1, 4, 10, n, 50) if kept else None,
+            steps=[],
+        )
+        db.add(call)
+        db.flush()
+        db.add(
+            CallbackRequest(
+                requested_at=kst(2027, 1, 4, 10, n, 50),
+                status="pending",
+                source="ivr",
+                field_id=legal.id,
+                call_id=call.id,
+            )
+        )
+    db.add(CallbackRequest(requested_at=kst(2027, 1, 5, 9), status="pending", source="web"))
+    db.commit()
+    report = build_report(db, Period.year(2027), SEOUL)
+    january = report.callbacks["2027-01"]
+    assert (january.requested, january.web, january.kept_turns) == (3, 1, 1)
+    assert report.callbacks_total.kept_turns == 1

@@ -56,6 +56,17 @@ def test_csv_export_starts_with_a_byte_order_mark_and_holds_the_figures(client, 
     assert 'filename="report-2027.csv"' in response.headers["Content-Disposition"]
 
 
+def test_csv_export_says_how_many_callbacks_kept_their_place_in_the_queue(
+    client, login, db, fields
+):
+    build_year(db, fields)
+    login("coordinator")
+    response = client.get("/reports/2027/export.csv?reason=연간 보고")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    header = next(r for r in rows if r and r[0] == "기간" and "콜백 요청" in r)
+    assert header[1:5] == ["콜백 요청", "온라인 접수", "대기 순서 유지", "콜백 완료"]
+
+
 def test_xlsx_export_has_one_sheet_per_table(client, login, db, fields):
     build_year(db, fields)
     login("coordinator")

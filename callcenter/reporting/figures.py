@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from callcenter.models import (
     Base,
+    Call,
     CallbackRequest,
     CallbackStatus,
     Counselor,
@@ -348,6 +349,7 @@ class CallbackFigures:
 
     requested: int = 0
     web: int = 0
+    kept_turns: int = 0  # callers who hung up in the queue keeping their place
     completed: int = 0
     cancelled: int = 0
     minutes_total: float = 0.0
@@ -369,21 +371,30 @@ def callback_figures(scope: Scope) -> tuple[dict[str, CallbackFigures], Callback
             bucket,
             func.count().label("requested"),
             _count_if(CallbackRequest.source == "web").label("web"),
+            _count_if(Call.kept_turn_at.is_not(None)).label("kept_turns"),
             _count_if(done).label("completed"),
             _count_if(CallbackRequest.status == CallbackStatus.CANCELLED).label("cancelled"),
             _sum_if(and_(done, CallbackRequest.completed_at.is_not(None)), delay).label("seconds"),
         )
+        .select_from(CallbackRequest)
+        .outerjoin(Call, Call.id == CallbackRequest.call_id)
         .where(scope.within(CallbackRequest.requested_at))
         .group_by(bucket)
     )
     per_bucket: dict[str, CallbackFigures] = {}
     total = CallbackFigures()
+    names = ("requested", "web", "kept_turns", "completed", "cancelled", "minutes_total")
     for row in rows:
         item = CallbackFigures(
-            row.requested, row.web, row.completed, row.cancelled, int(row.seconds) / 60
+            requested=row.requested,
+            web=row.web,
+            kept_turns=row.kept_turns,
+            completed=row.completed,
+            cancelled=row.cancelled,
+            minutes_total=int(row.seconds) / 60,
         )
         per_bucket[scope.key(row.bucket)] = item
-        for name in ("requested", "web", "completed", "cancelled", "minutes_total"):
+        for name in names:
             setattr(total, name, getattr(total, name) + getattr(item, name))
     p90, p90_total = percentile_90(scope, case((done, delay)), CallbackRequest.requested_at, done)
     for key, item in per_bucket.items():
