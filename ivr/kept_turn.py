@@ -19,7 +19,7 @@ other.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -42,6 +42,7 @@ BATCH = 200  # entries whose wait ran out given back by one sweep; the next goes
 # final status: a kept turn's counselor who has neither pressed 1 nor been reported by then
 # was never reached (Twilio did not answer the request that placed the call, for one).
 BRIDGE_SILENCE = timedelta(minutes=5)
+BRIDGE_SWEEP_WINDOW = timedelta(days=1)  # how far back the sweep looks for silent bridges
 
 
 def can_keep_turn(call: Call) -> bool:
@@ -202,9 +203,10 @@ def give_back_silent(session: Session, now: datetime) -> int:
     """Give back kept turns whose bridge call gave no sign for `BRIDGE_SILENCE`; return how
     many. No commit.
 
-    Only the dispatch's own claim is given back: not a counselor who pressed 1 (the bridge
-    goes on to the citizen), and not a request already given back once (a counselor may have
-    taken it from the callback list since).
+    Only the dispatch's own claim is given back (`_claimed_by_the_dispatch`): not a counselor
+    who pressed 1 (the bridge goes on to the citizen), not one who took the request from the
+    callback list since. Claims older than `BRIDGE_SWEEP_WINDOW` are left to the list, so that
+    requests a sweep skips (pressed 1, result not yet noted) never crowd out newer ones.
     """
     requests = session.scalars(
         select(CallbackRequest)
@@ -212,16 +214,17 @@ def give_back_silent(session: Session, now: datetime) -> int:
         .where(
             CallbackRequest.status == CallbackStatus.CLAIMED,
             CallbackRequest.claimed_at <= now - BRIDGE_SILENCE,
+            CallbackRequest.claimed_at > now - BRIDGE_SWEEP_WINDOW,
             Call.kept_turn_at.is_not(None),
             Call.queue_left_at.is_not(None),
         )
         .order_by(CallbackRequest.claimed_at)
-        .limit(BATCH)
+        .limit(BATCH * 5)
     ).all()
     given = 0
     for callback in requests:
         call = kept_call(session, callback)
-        if call is None or not call.reached("kept_turn_called"):
+        if call is None or not _claimed_by_the_dispatch(call, callback):
             continue
         if call.reached("kept_turn_connected") or call.reached("kept_turn_pending"):
             continue
@@ -230,3 +233,20 @@ def give_back_silent(session: Session, now: datetime) -> int:
         given += 1
     session.flush()
     return given
+
+
+def _claimed_by_the_dispatch(call: Call, callback: CallbackRequest) -> bool:
+    """Whether the request's claim is the one the dispatch made when it rang for the turn.
+
+    The dispatch claims and notes `kept_turn_called` at the same instant; a counselor who
+    released the request and a counselor who claimed it afterwards made a later claim.
+    """
+    called = [entry for entry in call.steps or () if entry.get("step") == "kept_turn_called"]
+    if not called or callback.claimed_at is None:
+        return False
+    last = called[-1]
+    noted = datetime.fromisoformat(last["at"])  # to the second
+    if noted.tzinfo is None:
+        noted = noted.replace(tzinfo=UTC)
+    same_claim = callback.claimed_at < noted + timedelta(seconds=1)
+    return last.get("counselor") == callback.claimed_by_id and same_claim

@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from callcenter import callbacks
 from callcenter.models import Call, CallbackRequest, CallOutcome, Counselor, OutboxMessage
 from ivr import kept_turn
 from schedules import jobs
@@ -224,6 +225,36 @@ def test_a_kept_turn_taken_from_the_callback_list_is_left_to_its_counselor(
     with app.test_request_context():
         assert kept_turn.give_back_silent(db, clock.now) == 0
     assert the_request(db).claimed_by_id == other.id
+
+
+def test_a_kept_turn_released_and_taken_by_another_counselor_is_left_to_them(
+    app, db, walker, on_shift, clock
+):
+    counselor, other = on_shift("legal"), on_shift("legal")
+    make_busy(db, counselor, clock)
+    make_busy(db, other, clock, leg_sid="CAother")
+    turn_comes(walker, db, clock, counselor)  # the call to the counselor is never heard of
+    clock.now += timedelta(minutes=1)
+    callbacks.release(db, the_request(db))  # from the callback list, as the back office does
+    db.commit()
+    callbacks.claim(db, the_request(db), db.get(Counselor, other.id), clock.now)
+    db.commit()
+    clock.now += kept_turn.BRIDGE_SILENCE * 3
+    with app.test_request_context():
+        assert kept_turn.give_back_silent(db, clock.now) == 0
+    assert (the_request(db).status, the_request(db).claimed_by_id) == ("claimed", other.id)
+
+
+def test_a_silent_kept_turn_older_than_the_sweeps_window_is_left_to_the_list(
+    app, db, walker, on_shift, clock
+):
+    counselor = on_shift("legal")
+    make_busy(db, counselor, clock)
+    turn_comes(walker, db, clock, counselor)
+    clock.now += kept_turn.BRIDGE_SWEEP_WINDOW + timedelta(minutes=1)
+    with app.test_request_context():
+        assert kept_turn.give_back_silent(db, clock.now) == 0
+    assert the_request(db).claimed_by_id == counselor.id
 
 
 def test_a_withheld_number_is_not_offered_to_keep_the_turn_and_waits_on(
