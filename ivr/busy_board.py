@@ -177,15 +177,15 @@ class BusyBoard:
                     while not self._stop.is_set():
                         # No query may run while notifies() waits; psycopg keeps what
                         # arrives during a query for the next call.
-                        notes = connection.notifies(timeout=self.heartbeat, stop_after=1)
-                        # In commit order: a counselor's later state comes after the earlier.
-                        payloads = list(dict.fromkeys((n.channel, n.payload) for n in notes))
-                        if any(channel == ROSTER_CHANNEL for channel, _ in payloads):
+                        notes = list(connection.notifies(timeout=self.heartbeat, stop_after=1))
+                        if any(note.channel == ROSTER_CHANNEL for note in notes):
                             roster_cache.clear()
-                        for channel, payload in payloads:
-                            if channel == CHANNEL and payload != PING:
-                                self._apply(connection, payload)
-                        if payloads:
+                        # Every one, in commit order: a state may come back (free, rung,
+                        # free), and the last announcement of a counselor is their state.
+                        for note in notes:
+                            if note.channel == CHANNEL and note.payload != PING:
+                                self._apply(connection, note.payload)
+                        if notes:
                             self._heard_at, self._live, pause = time.monotonic(), True, 0.5
                         else:
                             # A quiet channel: check that notifications still reach us (a
@@ -213,7 +213,7 @@ class BusyBoard:
         if len(values) == 1:
             self._states.pop(values[0], None)
         else:
-            row = (values[0], values[1], *(_instant(v) for v in values[2:]))
+            row = (values[0], values[1], *(_instant(v) for v in values[2:6]))
             self._states[values[0]] = CounselorState.from_row(row)
 
     def _reload(self, connection: psycopg.Connection, counselor_id: int) -> None:

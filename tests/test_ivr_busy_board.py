@@ -106,6 +106,23 @@ def test_board_takes_the_state_from_the_notification_without_reading_the_row(
     assert eventually(lambda: board.free_in_dial_order(ids, now) == [])
 
 
+def test_board_keeps_a_state_that_came_back_within_one_transaction(board, db, on_shift, clock):
+    counselor = on_shift("legal")
+    db.commit()
+    ids, now = [counselor.id], clock.now
+    assert eventually(lambda: board.free_in_dial_order(ids, now) is not None)
+    until = clock.now + timedelta(seconds=50)
+    for reserved in (until, None, until):  # rung, released, rung again: one commit
+        counselor.reserved_call_sid = "CAringing" if reserved else None
+        counselor.reserved_position = 0 if reserved else None
+        counselor.reserved_until = reserved
+        db.flush()
+    db.commit()
+    assert eventually(lambda: board.free_in_dial_order(ids, now) == [])
+    time.sleep(0.3)  # and stays so: no later announcement says otherwise
+    assert board.free_in_dial_order(ids, now) == []
+
+
 def test_board_reads_the_row_again_for_an_announcement_of_its_id_alone(board, db, on_shift, clock):
     counselor = on_shift("legal")
     db.commit()
