@@ -60,7 +60,10 @@ def backup_sqlite(url: str | URL, destination: Path, replace: bool = False) -> B
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
-    reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    # Read-write, though it only reads: in write-ahead-log mode a read-only connection would
+    # leave the log's -wal and -shm files behind when the line is stopped, and the last
+    # connection to close is the one that removes them.
+    reader = sqlite3.connect(source)
     writer = sqlite3.connect(partial)
     try:
         reader.backup(writer)

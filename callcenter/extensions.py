@@ -45,5 +45,5 @@ def _write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
         return
     try:
         dbapi_connection.execute("PRAGMA journal_mode=WAL").close()
-    except sqlite3.OperationalError:
-        logging.getLogger(__name__).warning("SQLite database busy; write-ahead log not set yet")
+    except sqlite3.OperationalError as error:  # busy, or a file this process may only read
+        logging.getLogger(__name__).warning("SQLite write-ahead log not set: %s", error)

@@ -217,3 +217,15 @@ def test_sqlite_write_commits_while_another_connection_is_reading(sqlite_line):
     finally:
         reader.close()
         writer.close()
+
+
+def test_sqlite_backup_of_a_stopped_line_leaves_no_log_files_beside_it(sqlite_line, tmp_path):
+    application, _ = sqlite_line
+    source = Path(make_url(application.config["SQLALCHEMY_DATABASE_URI"]).database)
+    with application.app_context():
+        _db.engine.dispose()  # the line is stopped: nobody has the file open
+    logs = [source.with_name(source.name + suffix) for suffix in ("-wal", "-shm")]
+    assert not any(log.exists() for log in logs)
+    result = application.test_cli_runner().invoke(backup_command, [str(tmp_path / "copy.db")])
+    assert result.exit_code == 0, result.output
+    assert not any(log.exists() for log in logs)
