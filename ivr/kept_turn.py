@@ -19,7 +19,7 @@ other.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -208,8 +208,8 @@ def give_back_silent(session: Session, now: datetime) -> int:
     callback list since. Claims older than `BRIDGE_SWEEP_WINDOW` are left to the list, so that
     requests a sweep skips (pressed 1, result not yet noted) never crowd out newer ones.
     """
-    requests = session.scalars(
-        select(CallbackRequest)
+    rows = session.execute(
+        select(CallbackRequest, Call)
         .join(Call, Call.id == CallbackRequest.call_id)
         .where(
             CallbackRequest.status == CallbackStatus.CLAIMED,
@@ -222,9 +222,8 @@ def give_back_silent(session: Session, now: datetime) -> int:
         .limit(BATCH * 5)
     ).all()
     given = 0
-    for callback in requests:
-        call = kept_call(session, callback)
-        if call is None or not _claimed_by_the_dispatch(call, callback):
+    for callback, call in rows:
+        if not _claimed_by_the_dispatch(call, callback):
             continue
         if call.reached("kept_turn_connected") or call.reached("kept_turn_pending"):
             continue
@@ -246,7 +245,5 @@ def _claimed_by_the_dispatch(call: Call, callback: CallbackRequest) -> bool:
         return False
     last = called[-1]
     noted = datetime.fromisoformat(last["at"])  # to the second
-    if noted.tzinfo is None:
-        noted = noted.replace(tzinfo=UTC)
     same_claim = callback.claimed_at < noted + timedelta(seconds=1)
     return last.get("counselor") == callback.claimed_by_id and same_claim
