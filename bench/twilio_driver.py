@@ -717,6 +717,14 @@ class Driver:
                 if not body:  # the hold round failed: Twilio ends the <Enqueue> with an error
                     stay.how = "error"
                     break
+                # The round's own answer set `wake`: clear it, then look once more for a
+                # redirect delivered before the clear (one after it sets `wake` again), and
+                # play the round's hold time as Twilio does before it asks for the next.
+                wake.clear()
+                moved = self._take_redirect(record, stay)
+                if moved:
+                    stay.how = "redirect"
+                    break
                 wake.wait(self.timing.hold_round)
             else:
                 stay.how = "too many rounds"
